@@ -1,0 +1,30 @@
+package org.sippush.application;
+
+import java.util.List;
+import java.util.Objects;
+
+import org.sippush.domain.binding.BindingRepository;
+
+/**
+ * The application's services, built once per deployment by the lifecycle listener and shared by
+ * the servlets.
+ *
+ * @param domains    the SIP domains this server is the registrar for (lower case)
+ * @param registrar  the registrar
+ * @param bindings   the binding store
+ */
+public record Services(List<String> domains, Registrar registrar, BindingRepository bindings) {
+
+    /** The servlet context attribute that holds the services. */
+    public static final String ATTRIBUTE = Services.class.getName();
+
+    public Services {
+        domains = List.copyOf(domains);
+        Objects.requireNonNull(registrar, "registrar must not be null");
+        Objects.requireNonNull(bindings, "bindings must not be null");
+    }
+
+    public boolean serves(String host) {
+        return host != null && domains.contains(host.toLowerCase(java.util.Locale.ROOT));
+    }
+}

@@ -1,0 +1,32 @@
+package org.sippush.domain.binding;
+
+import java.util.Objects;
+
+/**
+ * One Contact of a REGISTER, read and validated: what a binding is made from.
+ *
+ * @param uri        the contact URI as sent
+ * @param key        the parts of the URI that identify it (see {@link Binding})
+ * @param instanceId RFC 5626 {@code +sip.instance}, or null
+ * @param expires    granted expiry in seconds (0 removes the binding)
+ * @param callId     Call-ID of the REGISTER
+ * @param cseq       CSeq number of the REGISTER
+ * @param received   transport, address and port the REGISTER came from
+ * @param userAgent  the User-Agent header, or null
+ * @param push       push settings, or null when the contact carries none
+ */
+public record Contact(String uri, String key, String instanceId, long expires, String callId, long cseq,
+                      String received, String userAgent, PushSettings push) {
+    public Contact {
+        Objects.requireNonNull(uri, "uri must not be null");
+        Objects.requireNonNull(key, "key must not be null");
+        Objects.requireNonNull(callId, "callId must not be null");
+        if (expires < 0) {
+            throw new IllegalArgumentException("expires must not be negative: " + expires);
+        }
+    }
+
+    public Contact withExpires(long seconds) {
+        return new Contact(uri, key, instanceId, seconds, callId, cseq, received, userAgent, push);
+    }
+}

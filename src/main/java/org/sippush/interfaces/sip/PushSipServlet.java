@@ -1,0 +1,113 @@
+package org.sippush.interfaces.sip;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+import javax.servlet.ServletException;
+import javax.servlet.sip.ServletParseException;
+import javax.servlet.sip.SipServlet;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.SipURI;
+import javax.servlet.sip.annotation.SipApplicationKey;
+
+import org.sippush.application.RegisterOutcome;
+import org.sippush.application.RegisterOutcome.IntervalTooBrief;
+import org.sippush.application.RegisterOutcome.Refused;
+import org.sippush.application.RegisterOutcome.Registered;
+import org.sippush.application.Services;
+import org.sippush.domain.binding.Binding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SIP side: the registrar ({@code doRegister}). It reads the request, lets the application
+ * decide, and answers; it holds no state of its own.
+ */
+public class PushSipServlet extends SipServlet {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(PushSipServlet.class);
+    private static final DateTimeFormatter RFC_1123 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+    private transient Services services;
+
+    @Override
+    public void init() throws ServletException {
+        super.init();
+        services = (Services) getServletContext().getAttribute(Services.ATTRIBUTE);
+        if (services == null) {
+            throw new ServletException("The application did not start: see the log of ApplicationLifecycle");
+        }
+    }
+
+    /**
+     * JSR 289 §15.11: requests about one address-of-record (its REGISTERs, the calls to it) share
+     * one SipApplicationSession, so the container serialises them.
+     */
+    @SipApplicationKey
+    public static String sessionKey(SipServletRequest request) {
+        try {
+            return SipAddresses.addressOfRecord(request.getTo().getURI());
+        } catch (BadRequest e) {
+            return "invalid:" + request.getCallId();
+        }
+    }
+
+    @Override
+    protected void doRegister(SipServletRequest request) throws ServletException, IOException {
+        try {
+            if (!(request.getTo().getURI() instanceof SipURI to) || !services.serves(to.getHost())) {
+                send(request, 403, "Domain not served here");
+                return;
+            }
+            String aor = SipAddresses.addressOfRecord(to);
+            RegisterOutcome outcome = services.registrar().register(RegisterReader.read(request, aor));
+            answer(request, outcome);
+        } catch (BadRequest e) {
+            LOG.debug("REGISTER refused ({} {}) from {}", e.status(), e.getMessage(), request.getRemoteAddr());
+            SipServletResponse response = request.createResponse(e.status(), e.getMessage());
+            response.addHeader("Warning", "399 " + hostOf(request) + " \"" + e.getMessage().replace('"', '\'') + "\"");
+            response.send();
+        } catch (RuntimeException e) {
+            LOG.error("REGISTER for {} failed; nothing was changed", request.getTo(), e);
+            send(request, 500, "Registrar storage unavailable");
+        }
+    }
+
+    private void answer(SipServletRequest request, RegisterOutcome outcome) throws IOException, ServletParseException {
+        if (outcome instanceof Registered registered) {
+            SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
+            Instant now = registered.now();
+            for (Binding binding : registered.bindings()) {
+                ok.addHeader("Contact", "<" + binding.contactUri() + ">;expires=" + binding.secondsLeft(now));
+            }
+            ok.setHeader("Date", RFC_1123.format(now));
+            ok.send();
+        } else if (outcome instanceof IntervalTooBrief brief) {
+            SipServletResponse response = request.createResponse(SipServletResponse.SC_INTERVAL_TOO_BRIEF);
+            response.setHeader("Min-Expires", Integer.toString(brief.minExpires()));
+            response.send();
+        } else if (outcome instanceof Refused refused) {
+            send(request, refused.status(), refused.reason());
+        }
+    }
+
+    @Override
+    protected void doOptions(SipServletRequest request) throws ServletException, IOException {
+        SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
+        ok.setHeader("Allow", "REGISTER, INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE");
+        ok.send();
+    }
+
+    private static void send(SipServletRequest request, int status, String reason) throws IOException {
+        request.createResponse(status, reason).send();
+    }
+
+    private static String hostOf(SipServletRequest request) {
+        return request.getLocalAddr() == null ? "sip-push-server" : request.getLocalAddr().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,129 @@
+package org.sippush.interfaces.sip;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Optional;
+
+import javax.servlet.sip.Address;
+import javax.servlet.sip.ServletParseException;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipURI;
+
+import org.sippush.application.RegisterRequest;
+import org.sippush.application.RegisterRequest.RequestedContact;
+import org.sippush.domain.binding.Contact;
+import org.sippush.domain.binding.PushSettings;
+import org.sippush.interfaces.sip.push.PushParameterException;
+import org.sippush.interfaces.sip.push.PushParameters;
+
+/** Reads a REGISTER into a {@link RegisterRequest}, or says what is wrong with it. */
+final class RegisterReader {
+
+    /** PortSIP's push header, and the names older PortSIP servers and SDKs use. */
+    static final List<String> X_PUSH_HEADERS = List.of("X-Push", "x-p-push", "portsip-push");
+
+    private RegisterReader() {
+    }
+
+    static RegisterRequest read(SipServletRequest request, String aor) throws BadRequest {
+        String callId = request.getCallId();
+        long cseq = cseqNumber(request.getHeader("CSeq"));
+        long headerExpires = seconds(request.getHeader("Expires"), "Expires header");
+        List<String> xPush = new ArrayList<>();
+        for (String name : X_PUSH_HEADERS) {
+            for (ListIterator<String> values = request.getHeaders(name); values.hasNext(); ) {
+                xPush.add(values.next());
+            }
+        }
+        String received = request.getTransport().toLowerCase(java.util.Locale.ROOT) + ":"
+                + request.getRemoteAddr() + ":" + request.getRemotePort();
+        String userAgent = request.getHeader("User-Agent");
+
+        List<Address> addresses;
+        try {
+            addresses = toList(request.getAddressHeaders("Contact"));
+        } catch (ServletParseException | IllegalArgumentException e) {
+            throw new BadRequest(400, "Malformed Contact header");
+        }
+        boolean wildcard = false;
+        List<RequestedContact> contacts = new ArrayList<>();
+        for (Address address : addresses) {
+            if (address.isWildcard()) {
+                wildcard = true;
+                continue;
+            }
+            if (!(address.getURI() instanceof SipURI uri)) {
+                throw new BadRequest(400, "Contact must be a sip: or sips: URI");
+            }
+            PushSettings push;
+            try {
+                Optional<PushSettings> parsed = PushParameters.fromRegister(xPush, uri.toString());
+                push = parsed.orElse(null);
+            } catch (PushParameterException e) {
+                throw new BadRequest(e.status(), e.reason());
+            }
+            long expires = seconds(address.getParameter("expires"), "Contact expires parameter");
+            Contact contact = new Contact(uri.toString(), SipAddresses.contactKey(uri),
+                    instanceId(address.getParameter("+sip.instance")), 0, callId, cseq, received, userAgent, push);
+            contacts.add(new RequestedContact(contact, expires));
+        }
+        if (wildcard && !contacts.isEmpty()) {
+            throw new BadRequest(400, "Contact: * must be the only Contact");
+        }
+        if (contacts.isEmpty() && !wildcard && !xPush.isEmpty()) {
+            // A push header without a contact to attach it to is still checked, so that bad input is reported.
+            try {
+                PushParameters.fromRegister(xPush, "sip:" + aor.substring(4));
+            } catch (PushParameterException e) {
+                throw new BadRequest(e.status(), e.reason());
+            }
+        }
+        return new RegisterRequest(aor, callId, cseq, wildcard, headerExpires, contacts);
+    }
+
+    private static List<Address> toList(ListIterator<Address> iterator) {
+        List<Address> list = new ArrayList<>();
+        iterator.forEachRemaining(list::add);
+        return list;
+    }
+
+    private static long cseqNumber(String cseq) throws BadRequest {
+        if (cseq == null) {
+            throw new BadRequest(400, "Missing CSeq header");
+        }
+        String number = cseq.trim().split("\\s+")[0];
+        try {
+            return Long.parseLong(number);
+        } catch (NumberFormatException e) {
+            throw new BadRequest(400, "Malformed CSeq header");
+        }
+    }
+
+    /** A delta-seconds value (RFC 3261 §25.1), or -1 when absent. */
+    private static long seconds(String value, String what) throws BadRequest {
+        if (value == null) {
+            return -1;
+        }
+        String trimmed = value.trim();
+        if (trimmed.isEmpty() || trimmed.length() > 10 || !trimmed.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new BadRequest(400, "Malformed " + what + ": must be delta-seconds");
+        }
+        return Long.parseLong(trimmed);
+    }
+
+    /** {@code "<urn:uuid:...>"} → {@code urn:uuid:...}. */
+    private static String instanceId(String raw) {
+        if (raw == null) {
+            return null;
+        }
+        String value = raw.trim();
+        if (value.startsWith("\"") && value.endsWith("\"") && value.length() >= 2) {
+            value = value.substring(1, value.length() - 1);
+        }
+        if (value.startsWith("<") && value.endsWith(">")) {
+            value = value.substring(1, value.length() - 1);
+        }
+        return value.isEmpty() ? null : value;
+    }
+}

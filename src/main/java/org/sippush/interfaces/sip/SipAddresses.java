@@ -1,0 +1,36 @@
+package org.sippush.interfaces.sip;
+
+import java.util.Locale;
+
+import javax.servlet.sip.SipURI;
+import javax.servlet.sip.URI;
+
+/** Addresses-of-record and contact keys, the way this server compares them. */
+final class SipAddresses {
+
+    private SipAddresses() {
+    }
+
+    /** {@code sip:user@host}, host in lower case: the key of a user (RFC 3261 §10.3 step 5). */
+    static String addressOfRecord(URI uri) throws BadRequest {
+        if (!(uri instanceof SipURI sip)) {
+            throw new BadRequest(400, "To header must hold a sip: or sips: URI");
+        }
+        if (sip.getUser() == null || sip.getUser().isEmpty()) {
+            throw new BadRequest(400, "To URI has no user part");
+        }
+        return "sip:" + sip.getUser() + "@" + sip.getHost().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The parts of a contact URI that RFC 3261 §19.1.4 compares and that identify where a phone
+     * is: scheme, user, host, port and transport. Other parameters (pn-*, ob, ...) don't make
+     * it another contact.
+     */
+    static String contactKey(SipURI uri) {
+        String transport = uri.getTransportParam();
+        return (uri.isSecure() ? "sips:" : "sip:") + (uri.getUser() == null ? "" : uri.getUser() + "@")
+                + uri.getHost().toLowerCase(Locale.ROOT) + ":" + (uri.getPort() < 0 ? 5060 : uri.getPort())
+                + ";transport=" + (transport == null ? "udp" : transport.toLowerCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,88 @@
+package org.sippush.interfaces.web;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.servlet.ServletContextEvent;
+import javax.servlet.ServletContextListener;
+
+import org.sippush.application.Registrar;
+import org.sippush.application.RegistrarPolicy;
+import org.sippush.application.Services;
+import org.sippush.config.Settings;
+import org.sippush.infrastructure.persistence.Database;
+import org.sippush.infrastructure.persistence.JpaBindingRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the application when the container deploys it and takes it down when undeployed:
+ * settings, database (migrated), registrar, and the job that purges expired bindings.
+ */
+public final class ApplicationLifecycle implements ServletContextListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApplicationLifecycle.class);
+
+    private Database database;
+    private ScheduledExecutorService housekeeping;
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        Settings settings = Settings.load();
+        database = Database.open(settings.get("db.url"), settings.get("db.user", ""),
+                settings.get("db.password", ""), settings.getInt("db.pool-size", 10));
+        JpaBindingRepository bindings = new JpaBindingRepository(database.entityManagerFactory());
+        RegistrarPolicy policy = new RegistrarPolicy(settings.getInt("registrar.min-expires"),
+                settings.getInt("registrar.max-expires"), settings.getInt("registrar.default-expires"));
+        Registrar registrar = new Registrar(bindings, policy, Clock.systemUTC());
+
+        List<String> domains = new ArrayList<>();
+        for (String domain : settings.getList("sip.domains")) {
+            domains.add(domain.toLowerCase(Locale.ROOT));
+        }
+        String bindAddress = settings.get("sip.bind-address", "");
+        if (!bindAddress.isEmpty() && !bindAddress.equals("0.0.0.0") && !domains.contains(bindAddress)) {
+            domains.add(bindAddress);
+        }
+        event.getServletContext().setAttribute(Services.ATTRIBUTE, new Services(domains, registrar, bindings));
+
+        int purgeEvery = settings.getInt("registrar.purge-interval", 60);
+        housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "sippush-purge");
+            thread.setDaemon(true);
+            return thread;
+        });
+        housekeeping.scheduleWithFixedDelay(() -> purge(bindings), purgeEvery, purgeEvery, TimeUnit.SECONDS);
+        LOG.info("sip-push-server ready: domains {}, expiry {}..{} s (default {} s)", domains,
+                policy.minExpires(), policy.maxExpires(), policy.defaultExpires());
+    }
+
+    private static void purge(JpaBindingRepository bindings) {
+        try {
+            int purged = bindings.purgeExpired(Instant.now());
+            if (purged > 0) {
+                LOG.info("Purged {} expired binding(s)", purged);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Purging expired bindings failed; will try again", e);
+        }
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        event.getServletContext().removeAttribute(Services.ATTRIBUTE);
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
+        }
+        if (database != null) {
+            database.close();
+        }
+        LOG.info("sip-push-server stopped");
+    }
+}

@@ -1,0 +1,67 @@
+package org.sippush.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.sippush.config.Settings;
+
+/**
+ * Starts the standalone container the way users run it: Tomcat's {@code Bootstrap} with
+ * {@code catalina.base} pointing at the assembled server directory ({@code target/server}).
+ * <p>
+ * It resolves the settings (file, then system properties, then {@code SIPPUSH_*} environment
+ * variables) and publishes each as a {@code sippush.<key>} system property, which
+ * {@code conf/server.xml} and {@code conf/tomcat-users.xml} read as {@code ${sippush.<key>}}.
+ * Ctrl-C (SIGINT) or SIGTERM stops the container through Tomcat's shutdown hook.
+ */
+public final class ServerLauncher {
+
+    private ServerLauncher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path base = Path.of(System.getProperty("catalina.base", "target/server")).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(base.resolve("conf/server.xml"))) {
+            System.err.println("No server assembled at " + base + ": run `mvn package` first.");
+            System.exit(2);
+        }
+        System.setProperty("catalina.base", base.toString());
+        System.setProperty("catalina.home", System.getProperty("catalina.home", base.toString()));
+        System.setProperty(Settings.FILE_PROPERTY, System.getProperty(Settings.FILE_PROPERTY,
+                base.resolve("conf").resolve(Settings.FILE_NAME).toString()));
+        defaultProperty("log4j.configuration", base.resolve("conf/log4j.xml").toUri().toString());
+        defaultProperty("java.util.logging.config.file", base.resolve("conf/logging.properties").toString());
+        defaultProperty("javax.servlet.sip.ar.spi.SipApplicationRouterProvider",
+                "org.mobicents.servlet.sip.router.DefaultApplicationRouterProvider");
+
+        Settings settings = Settings.load();
+        for (Map.Entry<String, String> setting : settings.asMap().entrySet()) {
+            System.setProperty("sippush." + setting.getKey(), setting.getValue());
+        }
+        createDirectories(base);
+        System.out.printf("sip-push-server: SIP %s:%s (udp, tcp), admin console http://%s:%s/manager/html, database %s%n",
+                settings.get("sip.bind-address"), settings.get("sip.port"),
+                settings.get("http.address"), settings.get("http.port"), maskUrl(settings.get("db.url")));
+
+        org.apache.catalina.startup.Bootstrap.main(new String[] {"start"});
+    }
+
+    private static void createDirectories(Path base) throws IOException {
+        for (String dir : new String[] {"logs", "temp", "work", "data", "webapps"}) {
+            Files.createDirectories(base.resolve(dir));
+        }
+    }
+
+    private static void defaultProperty(String name, String value) {
+        if (System.getProperty(name) == null) {
+            System.setProperty(name, value);
+        }
+    }
+
+    /** A JDBC URL may carry a password parameter: print it without one. */
+    static String maskUrl(String url) {
+        return url.replaceAll("(?i)(password=)[^;&]*", "$1****");
+    }
+}
