@@ -1,0 +1,339 @@
+package org.sippush.testsupport;
+
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.sip.ClientTransaction;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipFactory;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+/**
+ * A SIP user agent for tests on a real JAIN-SIP stack (the NIST reference implementation), bound
+ * to 127.0.0.1 on a free high port for both UDP and TCP. Requests are written as SIP text, parsed
+ * by the stack and sent through client transactions; responses and incoming requests are waited
+ * for with timeouts, never with sleeps.
+ */
+public final class SipPhone implements SipListener, AutoCloseable {
+
+    public static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    private final String name;
+    private final SipStack stack;
+    private final SipProvider provider;
+    private final MessageFactory messages;
+    private final int port;
+    private final Map<ClientTransaction, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
+    private final Map<ClientTransaction, List<Response>> provisional = new ConcurrentHashMap<>();
+    private final BlockingQueue<RequestEvent> requests = new LinkedBlockingQueue<>();
+    private final AtomicLong cseq = new AtomicLong();
+    private volatile String callId = UUID.randomUUID().toString();
+
+    private SipPhone(String name) throws Exception {
+        this.name = name;
+        this.port = FreePorts.udpAndTcp();
+        SipFactory factory = SipFactory.getInstance();
+        factory.setPathName("gov.nist");
+        Properties props = new Properties();
+        props.setProperty("javax.sip.STACK_NAME", "test-" + name + "-" + port);
+        props.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
+        props.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+        props.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
+        props.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        props.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        this.stack = factory.createSipStack(props);
+        this.messages = factory.createMessageFactory();
+        ListeningPoint udp = stack.createListeningPoint("127.0.0.1", port, "udp");
+        ListeningPoint tcp = stack.createListeningPoint("127.0.0.1", port, "tcp");
+        this.provider = stack.createSipProvider(udp);
+        provider.addListeningPoint(tcp);
+        provider.addSipListener(this);
+        stack.start();
+    }
+
+    public static SipPhone start(String name) {
+        try {
+            return new SipPhone(name);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot start test phone " + name, e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String callId() {
+        return callId;
+    }
+
+    /** A new Call-ID, as a phone that restarted would use. */
+    public void restart() {
+        callId = UUID.randomUUID().toString();
+    }
+
+    public long nextCseq() {
+        return cseq.incrementAndGet();
+    }
+
+    /** Starts a REGISTER of {@code aor} to the server at 127.0.0.1:{@code serverPort}. */
+    public Registration register(String aor, int serverPort, String transport) {
+        return new Registration(aor, serverPort, transport);
+    }
+
+    /** Parses SIP text into a request (the stack checks its syntax). */
+    public Request parse(String text) {
+        try {
+            return messages.createRequest(text);
+        } catch (ParseException e) {
+            throw new IllegalArgumentException("Test request does not parse: " + e.getMessage() + "\n" + text, e);
+        }
+    }
+
+    /** Sends a request in a new client transaction and returns its final response. */
+    public Response send(Request request) {
+        return sendAsync(request).join();
+    }
+
+    public Sent sendAsync(Request request) {
+        try {
+            ClientTransaction tx = provider.getNewClientTransaction(request);
+            CompletableFuture<Response> result = new CompletableFuture<>();
+            pending.put(tx, result);
+            provisional.put(tx, new ArrayList<>());
+            tx.sendRequest();
+            return new Sent(tx, result);
+        } catch (Exception e) {
+            throw new IllegalStateException(name + " cannot send " + request.getMethod(), e);
+        }
+    }
+
+    /** Waits for the next request the server sends to this phone. */
+    public RequestEvent awaitRequest(Duration timeout) {
+        try {
+            RequestEvent event = requests.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (event == null) {
+                throw new AssertionError(name + " received no request within " + timeout);
+            }
+            return event;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** The next request if one arrives within {@code timeout}, else null. */
+    public RequestEvent pollRequest(Duration timeout) throws InterruptedException {
+        return requests.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Answers a request received with {@link #awaitRequest}. */
+    public void respond(RequestEvent event, int status, String... headers) {
+        try {
+            ServerTransaction tx = event.getServerTransaction();
+            if (tx == null) {
+                tx = provider.getNewServerTransaction(event.getRequest());
+            }
+            Response response = messages.createResponse(status, event.getRequest());
+            for (String header : headers) {
+                response.addHeader(SipFactory.getInstance().createHeaderFactory().createHeader(
+                        header.substring(0, header.indexOf(':')).trim(), header.substring(header.indexOf(':') + 1).trim()));
+            }
+            tx.sendResponse(response);
+        } catch (Exception e) {
+            throw new IllegalStateException(name + " cannot answer " + status, e);
+        }
+    }
+
+    public SipProvider provider() {
+        return provider;
+    }
+
+    public MessageFactory messages() {
+        return messages;
+    }
+
+    @Override
+    public void processRequest(RequestEvent event) {
+        requests.add(event);
+    }
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+        ClientTransaction tx = event.getClientTransaction();
+        if (tx == null) {
+            return;
+        }
+        Response response = event.getResponse();
+        if (response.getStatusCode() < 200) {
+            List<Response> list = provisional.get(tx);
+            if (list != null) {
+                list.add(response);
+            }
+            return;
+        }
+        CompletableFuture<Response> result = pending.remove(tx);
+        if (result != null) {
+            result.complete(response);
+        }
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+        ClientTransaction tx = event.getClientTransaction();
+        CompletableFuture<Response> result = tx == null ? null : pending.remove(tx);
+        if (result != null) {
+            result.completeExceptionally(new TimeoutException(name + ": transaction timed out"));
+        }
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) {
+    }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) {
+    }
+
+    @Override
+    public void close() {
+        try {
+            stack.stop();
+        } catch (RuntimeException e) {
+            // the stack is going away either way
+        }
+    }
+
+    /** A request in flight. */
+    public final class Sent {
+        private final ClientTransaction tx;
+        private final CompletableFuture<Response> result;
+
+        Sent(ClientTransaction tx, CompletableFuture<Response> result) {
+            this.tx = tx;
+            this.result = result;
+        }
+
+        public ClientTransaction transaction() {
+            return tx;
+        }
+
+        public Response join() {
+            return join(TIMEOUT);
+        }
+
+        public Response join(Duration timeout) {
+            try {
+                return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError(name + ": no final response within " + timeout);
+            } catch (ExecutionException e) {
+                throw new AssertionError(name + ": " + e.getCause().getMessage(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+
+        public List<Response> provisionals() {
+            return List.copyOf(provisional.getOrDefault(tx, List.of()));
+        }
+    }
+
+    /** A REGISTER under construction, sent like a phone sends it. */
+    public final class Registration {
+        private final String aor;
+        private final int serverPort;
+        private final String transport;
+        private final List<String> contacts = new ArrayList<>();
+        private final Map<String, List<String>> headers = new LinkedHashMap<>();
+        private Long cseqOverride;
+
+        Registration(String aor, int serverPort, String transport) {
+            this.aor = aor;
+            this.serverPort = serverPort;
+            this.transport = transport.toUpperCase();
+        }
+
+        /** A Contact header value; {@code {port}} and {@code {transport}} are filled in. */
+        public Registration contact(String value) {
+            contacts.add(value.replace("{port}", Integer.toString(port)).replace("{transport}", transport.toLowerCase()));
+            return this;
+        }
+
+        /** The usual contact of this phone, with extra URI parameters (e.g. pn-*) and header parameters. */
+        public Registration contactHere(String uriParams, String headerParams) {
+            String user = aor.substring(aor.indexOf(':') + 1, aor.indexOf('@'));
+            return contact("<sip:" + user + "@127.0.0.1:{port};transport={transport}" + uriParams + ">" + headerParams);
+        }
+
+        public Registration header(String name, String value) {
+            headers.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+            return this;
+        }
+
+        public Registration expires(long seconds) {
+            return header("Expires", Long.toString(seconds));
+        }
+
+        public Registration cseq(long value) {
+            cseqOverride = value;
+            return this;
+        }
+
+        public String text() {
+            long n = cseqOverride != null ? cseqOverride : nextCseq();
+            StringBuilder sip = new StringBuilder();
+            sip.append("REGISTER sip:127.0.0.1:").append(serverPort).append(";transport=").append(transport.toLowerCase())
+                    .append(" SIP/2.0\r\n");
+            sip.append("Via: SIP/2.0/").append(transport).append(" 127.0.0.1:").append(port)
+                    .append(";branch=z9hG4bK").append(UUID.randomUUID().toString().replace("-", "")).append("\r\n");
+            sip.append("Max-Forwards: 70\r\n");
+            sip.append("From: <").append(aor).append(">;tag=").append(Long.toHexString(System.nanoTime())).append("\r\n");
+            sip.append("To: <").append(aor).append(">\r\n");
+            sip.append("Call-ID: ").append(callId).append("\r\n");
+            sip.append("CSeq: ").append(n).append(" REGISTER\r\n");
+            for (String contact : contacts) {
+                sip.append("Contact: ").append(contact).append("\r\n");
+            }
+            headers.forEach((name, values) -> values.forEach(v -> sip.append(name).append(": ").append(v).append("\r\n")));
+            sip.append("User-Agent: sippush-test/").append(name).append("\r\n");
+            sip.append("Content-Length: 0\r\n\r\n");
+            return sip.toString();
+        }
+
+        public Response send() {
+            return SipPhone.this.send(parse(text()));
+        }
+    }
+}
