@@ -12,8 +12,11 @@ import org.sippush.domain.binding.BindingRepository;
  * @param domains    the SIP domains this server is the registrar for (lower case)
  * @param registrar  the registrar
  * @param bindings   the binding store
+ * @param pushes     the push dispatcher
+ * @param pushWait   how long a call is held for a woken phone to re-register
  */
-public record Services(List<String> domains, Registrar registrar, BindingRepository bindings) {
+public record Services(List<String> domains, Registrar registrar, BindingRepository bindings,
+                       PushDispatcher pushes, java.time.Duration pushWait) {
 
     /** The servlet context attribute that holds the services. */
     public static final String ATTRIBUTE = Services.class.getName();
@@ -22,6 +25,8 @@ public record Services(List<String> domains, Registrar registrar, BindingReposit
         domains = List.copyOf(domains);
         Objects.requireNonNull(registrar, "registrar must not be null");
         Objects.requireNonNull(bindings, "bindings must not be null");
+        Objects.requireNonNull(pushes, "pushes must not be null");
+        Objects.requireNonNull(pushWait, "pushWait must not be null");
     }
 
     public boolean serves(String host) {

@@ -62,7 +62,8 @@ public record PushSettings(PushProvider provider, String callToken, String messa
                 + ", messagePushAllowed=" + messagePushAllowed + "]";
     }
 
-    private static String mask(String token) {
+    /** A token as logs may show it: its first six characters. */
+    public static String mask(String token) {
         // A token no longer than the visible prefix would be printed whole: show nothing of it instead.
         return token.length() > VISIBLE_TOKEN_CHARS ? token.substring(0, VISIBLE_TOKEN_CHARS) + "…" : "…";
     }

@@ -11,9 +11,12 @@ import javax.servlet.sip.ServletParseException;
 import javax.servlet.sip.SipServlet;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipURI;
+import javax.servlet.sip.TimerService;
 import javax.servlet.sip.annotation.SipApplicationKey;
 
+import org.mobicents.javax.servlet.sip.SipSessionsUtilExt;
 import org.sippush.application.RegisterOutcome;
 import org.sippush.application.RegisterOutcome.IntervalTooBrief;
 import org.sippush.application.RegisterOutcome.Refused;
@@ -24,8 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SIP side: the registrar ({@code doRegister}). It reads the request, lets the application
- * decide, and answers; it holds no state of its own.
+ * The SIP side: the registrar ({@code doRegister}) and calls ({@code doInvite}, through
+ * {@link CallRouter}). It reads the request, lets the application decide, and answers; the only
+ * state is what {@link CallRouter} keeps in SipApplicationSessions.
  */
 public class PushSipServlet extends SipServlet {
 
@@ -34,6 +38,7 @@ public class PushSipServlet extends SipServlet {
     private static final DateTimeFormatter RFC_1123 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
     private transient Services services;
+    private transient CallRouter calls;
 
     @Override
     public void init() throws ServletException {
@@ -42,6 +47,16 @@ public class PushSipServlet extends SipServlet {
         if (services == null) {
             throw new ServletException("The application did not start: see the log of ApplicationLifecycle");
         }
+        calls = new CallRouter(services, (SipFactory) getServletContext().getAttribute(SIP_FACTORY),
+                (TimerService) getServletContext().getAttribute(TIMER_SERVICE),
+                (SipSessionsUtilExt) getServletContext().getAttribute(SIP_SESSIONS_UTIL));
+        CallRouter.install(calls);
+    }
+
+    @Override
+    public void destroy() {
+        CallRouter.install(null);
+        super.destroy();
     }
 
     /**
@@ -67,6 +82,9 @@ public class PushSipServlet extends SipServlet {
             String aor = SipAddresses.addressOfRecord(to);
             RegisterOutcome outcome = services.registrar().register(RegisterReader.read(request, aor));
             answer(request, outcome);
+            if (outcome instanceof Registered registered) {
+                calls.deliverHeldCalls(request.getApplicationSession(), registered.bindings());
+            }
         } catch (BadRequest e) {
             LOG.debug("REGISTER refused ({} {}) from {}", e.status(), e.getMessage(), request.getRemoteAddr());
             SipServletResponse response = request.createResponse(e.status(), e.getMessage());
@@ -94,6 +112,53 @@ public class PushSipServlet extends SipServlet {
         } else if (outcome instanceof Refused refused) {
             send(request, refused.status(), refused.reason());
         }
+    }
+
+    @Override
+    protected void doInvite(SipServletRequest request) throws ServletException, IOException {
+        if (!request.isInitial()) {
+            return;  // re-INVITEs follow the record-routed dialog through the container
+        }
+        try {
+            calls.route(request);
+        } catch (RuntimeException e) {
+            LOG.error("INVITE {} for {} failed", request.getCallId(), request.getTo(), e);
+            if (!request.isCommitted()) {
+                send(request, 500, "Call routing failed");
+            }
+        }
+    }
+
+    @Override
+    protected void doMessage(SipServletRequest request) throws ServletException, IOException {
+        if (!request.isInitial()) {
+            return;
+        }
+        calls.routeMessage(request);
+    }
+
+    @Override
+    protected void doCancel(SipServletRequest cancel) throws ServletException, IOException {
+        calls.onCancel(cancel);
+    }
+
+    @Override
+    protected void doSuccessResponse(SipServletResponse response) throws ServletException, IOException {
+        if ("INVITE".equals(response.getMethod())) {
+            calls.onAnswered(response);
+        }
+    }
+
+    @Override
+    protected void doErrorResponse(SipServletResponse response) throws ServletException, IOException {
+        if ("INVITE".equals(response.getMethod())) {
+            calls.onBestResponse(response);
+        }
+    }
+
+    @Override
+    protected void doBranchResponse(SipServletResponse response) throws ServletException, IOException {
+        // a branch ended but others still run: nothing to decide yet
     }
 
     @Override

@@ -1,10 +1,13 @@
 package org.sippush.interfaces.web;
 
+import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -12,12 +15,16 @@ import java.util.concurrent.TimeUnit;
 import javax.servlet.ServletContextEvent;
 import javax.servlet.ServletContextListener;
 
+import org.sippush.application.PushDispatcher;
 import org.sippush.application.Registrar;
 import org.sippush.application.RegistrarPolicy;
 import org.sippush.application.Services;
 import org.sippush.config.Settings;
 import org.sippush.infrastructure.persistence.Database;
 import org.sippush.infrastructure.persistence.JpaBindingRepository;
+import org.sippush.infrastructure.push.LoggingPushGateway;
+import org.sippush.infrastructure.push.WebhookPushGateway;
+import org.sippush.domain.push.PushGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +37,7 @@ public final class ApplicationLifecycle implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(ApplicationLifecycle.class);
 
     private Database database;
+    private PushDispatcher pushes;
     private ScheduledExecutorService housekeeping;
 
     @Override
@@ -50,7 +58,11 @@ public final class ApplicationLifecycle implements ServletContextListener {
         if (!bindAddress.isEmpty() && !bindAddress.equals("0.0.0.0") && !domains.contains(bindAddress)) {
             domains.add(bindAddress);
         }
-        event.getServletContext().setAttribute(Services.ATTRIBUTE, new Services(domains, registrar, bindings));
+        pushes = new PushDispatcher(Map.of(), fallbackGateway(settings), settings.getInt("push.threads", 4),
+                settings.getInt("push.queue", 10_000), Clock.systemUTC());
+        Duration pushWait = Duration.ofSeconds(settings.getInt("push.wait", 30));
+        event.getServletContext().setAttribute(Services.ATTRIBUTE,
+                new Services(domains, registrar, bindings, pushes, pushWait));
 
         int purgeEvery = settings.getInt("registrar.purge-interval", 60);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -59,8 +71,19 @@ public final class ApplicationLifecycle implements ServletContextListener {
             return thread;
         });
         housekeeping.scheduleWithFixedDelay(() -> purge(bindings), purgeEvery, purgeEvery, TimeUnit.SECONDS);
-        LOG.info("sip-push-server ready: domains {}, expiry {}..{} s (default {} s)", domains,
-                policy.minExpires(), policy.maxExpires(), policy.defaultExpires());
+        LOG.info("sip-push-server ready: domains {}, expiry {}..{} s (default {} s), push wait {} s, pushes via {}",
+                domains, policy.minExpires(), policy.maxExpires(), policy.defaultExpires(), pushWait.toSeconds(),
+                fallbackGateway(settings).name());
+    }
+
+    /** The provider of pushes that no APNs/FCM credential covers: the log, or an operator's webhook. */
+    private static PushGateway fallbackGateway(Settings settings) {
+        String provider = settings.get("push.provider", "log");
+        return switch (provider) {
+            case "log" -> new LoggingPushGateway();
+            case "webhook" -> new WebhookPushGateway(URI.create(settings.get("push.webhook.url")));
+            default -> throw new IllegalStateException("push.provider must be 'log' or 'webhook', not '" + provider + "'");
+        };
     }
 
     private static void purge(JpaBindingRepository bindings) {
@@ -79,6 +102,9 @@ public final class ApplicationLifecycle implements ServletContextListener {
         event.getServletContext().removeAttribute(Services.ATTRIBUTE);
         if (housekeeping != null) {
             housekeeping.shutdownNow();
+        }
+        if (pushes != null) {
+            pushes.close();
         }
         if (database != null) {
             database.close();

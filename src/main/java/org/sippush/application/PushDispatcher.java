@@ -1,0 +1,137 @@
+package org.sippush.application;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.sippush.domain.binding.PushProvider;
+import org.sippush.domain.push.PushGateway;
+import org.sippush.domain.push.PushMessage;
+import org.sippush.domain.push.PushOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends pushes off the container's threads. The design card's asynchronous bean: a bounded pool,
+ * a {@link CompletableFuture} of the outcome per push, never blocking the caller. A transient
+ * failure is retried with exponential back-off as long as the push is still useful (before its
+ * {@link PushMessage#expiresAt()}).
+ */
+public final class PushDispatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PushDispatcher.class);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(250);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(8);
+
+    private final Map<PushProvider, PushGateway> gateways;
+    private final PushGateway fallback;
+    private final ThreadPoolExecutor pool;
+    private final ScheduledExecutorService retries;
+    private final Clock clock;
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+
+    /**
+     * @param gateways the gateway of each provider; providers without one use {@code fallback}
+     * @param threads  worker threads (payload, lookup, outcome handling)
+     * @param queue    pushes waiting for a worker before new ones are refused as failed
+     */
+    public PushDispatcher(Map<PushProvider, PushGateway> gateways, PushGateway fallback, int threads, int queue,
+                          Clock clock) {
+        this.gateways = new EnumMap<>(PushProvider.class);
+        this.gateways.putAll(gateways);
+        this.fallback = Objects.requireNonNull(fallback, "fallback gateway must not be null");
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
+            Thread t = new Thread(r, "sippush-push-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sippush-push-retry");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Sends {@code message}; the future completes with its outcome, never exceptionally. */
+    public CompletableFuture<PushOutcome> dispatch(PushMessage message) {
+        CompletableFuture<PushOutcome> result = new CompletableFuture<>();
+        sent.increment();
+        attempt(message, FIRST_RETRY, result);
+        return result.whenComplete((outcome, error) -> count(outcome));
+    }
+
+    private void attempt(PushMessage message, Duration backoff, CompletableFuture<PushOutcome> result) {
+        try {
+            pool.execute(() -> gatewayFor(message).send(message).whenComplete((outcome, error) -> {
+                PushOutcome o = error != null ? new PushOutcome.Failed(message, error.toString(), -1) : outcome;
+                if (o instanceof PushOutcome.Failed f && retryable(message, f, backoff)) {
+                    long delay = f.retryAfterMillis() > 0 ? f.retryAfterMillis() : backoff.toMillis();
+                    LOG.info("Push {} failed ({}); retrying in {} ms", message.pushId(), f.reason(), delay);
+                    retries.schedule(() -> attempt(message, min(backoff.multipliedBy(2), MAX_RETRY), result),
+                            delay, TimeUnit.MILLISECONDS);
+                } else {
+                    result.complete(o);
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            result.complete(new PushOutcome.Failed(message, "push dispatcher overloaded", -1));
+        }
+    }
+
+    private boolean retryable(PushMessage message, PushOutcome.Failed failure, Duration backoff) {
+        long delay = failure.retryAfterMillis() > 0 ? failure.retryAfterMillis() : backoff.toMillis();
+        return !pool.isShutdown() && clock.millis() + delay < message.expiresAt().toEpochMilli();
+    }
+
+    private PushGateway gatewayFor(PushMessage message) {
+        return gateways.getOrDefault(message.target().provider(), fallback);
+    }
+
+    private void count(PushOutcome outcome) {
+        if (outcome instanceof PushOutcome.Accepted) {
+            accepted.increment();
+        } else if (outcome instanceof PushOutcome.Rejected) {
+            rejected.increment();
+        } else {
+            failed.increment();
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Counters for the status page: sent, accepted, rejected, failed. */
+    public long[] counters() {
+        return new long[] {sent.sum(), accepted.sum(), rejected.sum(), failed.sum()};
+    }
+
+    @Override
+    public void close() {
+        retries.shutdownNow();
+        pool.shutdown();
+        try {
+            pool.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        gateways.values().forEach(PushGateway::close);
+        fallback.close();
+    }
+}

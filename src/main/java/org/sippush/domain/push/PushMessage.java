@@ -1,0 +1,78 @@
+package org.sippush.domain.push;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+import org.sippush.domain.binding.PushSettings;
+
+/**
+ * One push to one phone: what wakes it for a call and lets the woken app match the call it
+ * receives next. Immutable.
+ *
+ * @param pushId     unique id of this push (the app may echo it; logs use it)
+ * @param kind       call or message
+ * @param target     the phone's push settings (provider, token, app)
+ * @param callId     the Call-ID of the held INVITE
+ * @param callerName the caller's display name, or empty
+ * @param callerUri  the caller's URI (From)
+ * @param callee     the address-of-record called (To)
+ * @param sentAt     when the server sent the push
+ * @param expiresAt  when the push stops being useful (the end of the push wait): providers must
+ *                   not deliver it later
+ */
+public record PushMessage(String pushId, Kind kind, PushSettings target, String callId, String callerName,
+                          String callerUri, String callee, Instant sentAt, Instant expiresAt) {
+
+    public enum Kind {
+        CALL, MESSAGE;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public PushMessage {
+        Objects.requireNonNull(pushId, "pushId must not be null");
+        Objects.requireNonNull(kind, "kind must not be null");
+        Objects.requireNonNull(target, "target must not be null");
+        Objects.requireNonNull(callId, "callId must not be null");
+        Objects.requireNonNull(callerUri, "callerUri must not be null");
+        Objects.requireNonNull(callee, "callee must not be null");
+        Objects.requireNonNull(sentAt, "sentAt must not be null");
+        Objects.requireNonNull(expiresAt, "expiresAt must not be null");
+        callerName = callerName == null ? "" : callerName;
+    }
+
+    public static PushMessage call(PushSettings target, String callId, String callerName, String callerUri,
+                                   String callee, Instant now, Instant expiresAt) {
+        return new PushMessage(UUID.randomUUID().toString(), Kind.CALL, target, callId, callerName, callerUri, callee,
+                now, expiresAt);
+    }
+
+    /** The token this push goes to: the VoIP token for calls, the message token for messages. */
+    public String token() {
+        return kind == Kind.CALL ? target.callToken() : target.messageToken();
+    }
+
+    /**
+     * The data the app receives, the same for every provider (README, "What the app receives"):
+     * {@code {"type":"call","push-id":…,"call-id":…,"from-name":…,"from-uri":…,"to-uri":…,"send-time":…}}.
+     */
+    public String payloadJson() {
+        return "{\"type\":" + Json.quote(kind.wireName())
+                + ",\"push-id\":" + Json.quote(pushId)
+                + ",\"call-id\":" + Json.quote(callId)
+                + ",\"from-name\":" + Json.quote(callerName)
+                + ",\"from-uri\":" + Json.quote(callerUri)
+                + ",\"to-uri\":" + Json.quote(callee)
+                + ",\"send-time\":" + Json.quote(sentAt.toString())
+                + "}";
+    }
+
+    @Override
+    public String toString() {
+        return "PushMessage[" + kind.wireName() + " " + pushId + " call " + callId + " to " + callee + " via "
+                + target.provider().wireName() + " token " + PushSettings.mask(token()) + "]";
+    }
+}

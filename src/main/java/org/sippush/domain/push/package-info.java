@@ -1,0 +1,2 @@
+/** Pushes that wake phones: the message, the provider port, and the three outcomes. */
+package org.sippush.domain.push;

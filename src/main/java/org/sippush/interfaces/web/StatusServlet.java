@@ -1,0 +1,33 @@
+package org.sippush.interfaces.web;
+
+import java.io.IOException;
+
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+
+import org.sippush.application.CallMetrics;
+import org.sippush.application.Services;
+
+/** {@code GET /sip-push-server/status}: calls held now, live sessions, pushes, as JSON. */
+public class StatusServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Services services = (Services) getServletContext().getAttribute(Services.ATTRIBUTE);
+        long[] pushes = services == null ? new long[4] : services.pushes().counters();
+        Runtime rt = Runtime.getRuntime();
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.getWriter().write("{\"heldCalls\":" + CallMetrics.heldNow()
+                + ",\"heldCallsTotal\":" + CallMetrics.heldTotal()
+                + ",\"deliveredToWokenPhones\":" + CallMetrics.deliveredTotal()
+                + ",\"timedOut\":" + CallMetrics.timedOutTotal()
+                + ",\"applicationSessions\":" + CallMetrics.applicationSessions()
+                + ",\"pushes\":{\"sent\":" + pushes[0] + ",\"accepted\":" + pushes[1]
+                + ",\"rejected\":" + pushes[2] + ",\"failed\":" + pushes[3] + "}"
+                + ",\"heapUsedBytes\":" + (rt.totalMemory() - rt.freeMemory()) + "}\\n");
+    }
+}
