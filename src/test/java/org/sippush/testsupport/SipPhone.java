@@ -52,6 +52,8 @@ public final class SipPhone implements SipListener, AutoCloseable {
     private final Map<ClientTransaction, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
     private final Map<ClientTransaction, List<Response>> provisional = new ConcurrentHashMap<>();
     private final BlockingQueue<RequestEvent> requests = new LinkedBlockingQueue<>();
+    private final Map<Request, ServerTransaction> serverTransactions = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+    private final String toTag = Long.toHexString(System.nanoTime());
     private final AtomicLong cseq = new AtomicLong();
     private volatile String callId = UUID.randomUUID().toString();
 
@@ -153,14 +155,52 @@ public final class SipPhone implements SipListener, AutoCloseable {
         return requests.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Answers a request received with {@link #awaitRequest}. */
+    /** Waits for the next request of {@code method}, passing over others (CANCEL, ACK retransmissions...). */
+    public RequestEvent awaitRequest(String method, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            RequestEvent event;
+            try {
+                event = left <= 0 ? null : requests.poll(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+            if (event == null) {
+                throw new AssertionError(name + " received no " + method + " within " + timeout);
+            }
+            if (event.getRequest().getMethod().equals(method)) {
+                return event;
+            }
+            answerIfNeeded(event);
+        }
+    }
+
+    /** CANCEL and BYE that a test does not wait for still get their 200, as a real phone would. */
+    private void answerIfNeeded(RequestEvent event) {
+        String method = event.getRequest().getMethod();
+        if (method.equals("CANCEL") || method.equals("BYE")) {
+            respond(event, 200);
+        }
+    }
+
+    /** Answers a request received with {@link #awaitRequest}; 1xx-6xx above 100 carry this phone's To tag. */
     public void respond(RequestEvent event, int status, String... headers) {
         try {
             ServerTransaction tx = event.getServerTransaction();
             if (tx == null) {
+                tx = serverTransactions.get(event.getRequest());
+            }
+            if (tx == null) {
                 tx = provider.getNewServerTransaction(event.getRequest());
+                serverTransactions.put(event.getRequest(), tx);
             }
             Response response = messages.createResponse(status, event.getRequest());
+            javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) response.getHeader(javax.sip.header.ToHeader.NAME);
+            if (status > 100 && to.getTag() == null && !event.getRequest().getMethod().equals("CANCEL")) {
+                to.setTag(toTag);
+            }
             for (String header : headers) {
                 response.addHeader(SipFactory.getInstance().createHeaderFactory().createHeader(
                         header.substring(0, header.indexOf(':')).trim(), header.substring(header.indexOf(':') + 1).trim()));
@@ -232,6 +272,71 @@ public final class SipPhone implements SipListener, AutoCloseable {
         } catch (RuntimeException e) {
             // the stack is going away either way
         }
+    }
+
+    /** Sends an INVITE from {@code caller} to {@code callee} through the server at 127.0.0.1:{@code serverPort}. */
+    public Sent invite(String caller, String callee, int serverPort, String transport) {
+        String t = transport.toUpperCase();
+        String sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n";
+        String text = "INVITE " + callee + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/" + t + " 127.0.0.1:" + port + ";branch=z9hG4bK" + UUID.randomUUID().toString().replace("-", "") + "\r\n"
+                + "Route: <sip:127.0.0.1:" + serverPort + ";lr;transport=" + transport.toLowerCase() + ">\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: \"Alice Caller\" <" + caller + ">;tag=" + Long.toHexString(System.nanoTime()) + "\r\n"
+                + "To: <" + callee + ">\r\n"
+                + "Call-ID: " + UUID.randomUUID() + "\r\n"
+                + "CSeq: 1 INVITE\r\n"
+                + "Contact: <sip:caller@127.0.0.1:" + port + ";transport=" + transport.toLowerCase() + ">\r\n"
+                + "Content-Type: application/sdp\r\n"
+                + "Content-Length: " + sdp.length() + "\r\n\r\n" + sdp;
+        return sendAsync(parse(text));
+    }
+
+    /** ACK for a 2xx: to the callee's Contact, along the record-routed path. */
+    public void ack(Response ok) {
+        try {
+            provider.sendRequest(inDialog(ok, "ACK", ((javax.sip.header.CSeqHeader) ok.getHeader("CSeq")).getSeqNumber()));
+        } catch (Exception e) {
+            throw new IllegalStateException(name + " cannot ACK", e);
+        }
+    }
+
+    /** BYE in the dialog a 2xx established. */
+    public Sent bye(Response ok) {
+        return sendAsync(inDialog(ok, "BYE", ((javax.sip.header.CSeqHeader) ok.getHeader("CSeq")).getSeqNumber() + 1));
+    }
+
+    /** CANCEL of an INVITE in flight; returns the CANCEL's own final response. */
+    public Response cancel(Sent invite) {
+        try {
+            Request cancel = invite.transaction().createCancel();
+            return send(cancel);
+        } catch (Exception e) {
+            throw new IllegalStateException(name + " cannot CANCEL", e);
+        }
+    }
+
+    private Request inDialog(Response ok, String method, long cseqNumber) {
+        javax.sip.header.ContactHeader contact = (javax.sip.header.ContactHeader) ok.getHeader("Contact");
+        StringBuilder text = new StringBuilder();
+        String transport = ((javax.sip.header.ViaHeader) ok.getHeader("Via")).getTransport();
+        text.append(method).append(' ').append(contact.getAddress().getURI()).append(" SIP/2.0\r\n");
+        text.append("Via: SIP/2.0/").append(transport).append(" 127.0.0.1:").append(port).append(";branch=z9hG4bK")
+                .append(UUID.randomUUID().toString().replace("-", "")).append("\r\n");
+        List<String> routes = new ArrayList<>();
+        for (java.util.ListIterator<?> it = ok.getHeaders("Record-Route"); it.hasNext(); ) {
+            routes.add(0, ((javax.sip.header.RecordRouteHeader) it.next()).getAddress().toString());
+        }
+        for (String route : routes) {
+            text.append("Route: ").append(route).append("\r\n");
+        }
+        text.append("Max-Forwards: 70\r\n");
+        text.append("From: ").append(ok.getHeader("From").toString().substring(6).trim()).append("\r\n");
+        text.append("To: ").append(ok.getHeader("To").toString().substring(4).trim()).append("\r\n");
+        text.append("Call-ID: ").append(((javax.sip.header.CallIdHeader) ok.getHeader("Call-ID")).getCallId()).append("\r\n");
+        text.append("CSeq: ").append(cseqNumber).append(' ').append(method).append("\r\n");
+        text.append("Content-Length: 0\r\n\r\n");
+        return parse(text.toString());
     }
 
     /** A request in flight. */

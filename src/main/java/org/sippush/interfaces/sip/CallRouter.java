@@ -148,7 +148,9 @@ final class CallRouter {
             targets.add(uri(binding.contactUri()));
         }
         if (pushable.isEmpty()) {
-            proxy.proxyTo(targets);
+            if (start(proxy, targets) == 0 && !invite.isCommitted()) {
+                invite.createResponse(SipServletResponse.SC_TEMPORARILY_UNAVAILABLE, "No device reachable").send();
+            }
             return;
         }
         hold(invite, aor, proxy, live, pushable, targets, now);
@@ -165,7 +167,7 @@ final class CallRouter {
         CallMetrics.held();
         ServletTimer timer = timers.createTimer(sas, services.pushWait().toMillis(), false, held.callId);
         held.timerId = timer.getId();
-        proxy.proxyTo(targets);  // sends 100 Trying, forks to the registered contacts
+        start(proxy, targets);  // sends 100 Trying, forks to the registered contacts
 
         Instant expires = now.plus(services.pushWait());
         String callerName = invite.getFrom().getDisplayName();
@@ -195,6 +197,43 @@ final class CallRouter {
                 }
             }
         }
+    }
+
+    /**
+     * Starts the proxy with one branch per target (and its 100 Trying). A target that cannot be
+     * reached at all (a refused TCP connection) fails alone instead of failing the call; returns
+     * how many branches started.
+     */
+    private static int start(Proxy proxy, List<URI> targets) {
+        List<ProxyBranch> branches = proxy.createProxyBranches(targets);
+        try {
+            proxy.startProxy();
+            return branches.size();
+        } catch (IllegalStateException e) {
+            LOG.info("A branch could not be sent ({}); trying the others one by one", rootMessage(e));
+        }
+        int started = 0;
+        for (ProxyBranch branch : branches) {
+            MobicentsProxyBranch b = (MobicentsProxyBranch) branch;
+            if (b.isStarted() && b.getResponse() == null) {
+                continue;
+            }
+            try {
+                b.start();
+                started++;
+            } catch (IllegalStateException e) {
+                LOG.info("Branch to {} could not be sent: {}", b.getTargetURI(), rootMessage(e));
+            }
+        }
+        return started;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage();
     }
 
     private void startBranch(HeldCall held, String contact) {
@@ -248,14 +287,21 @@ final class CallRouter {
         }
     }
 
-    /** The caller gave up: forget the call; answer 487 if the proxy can't (it is parked). */
+    /**
+     * The caller gave up. The container has answered the CANCEL and cancels the started branches;
+     * a branch to a sleeping phone that never sent a provisional can't be cancelled (RFC 3261
+     * §9.1) and would keep the caller waiting, so the held call answers 487 itself and is parked
+     * so that the proxy forwards nothing after it.
+     */
     void onCancel(SipServletRequest cancel) throws IOException {
         HeldCall held = held(cancel.getApplicationSession(), cancel.getCallId());
-        if (held == null) {
+        if (held == null || held.finished) {
             return;
         }
+        LOG.info("Call {} cancelled by the caller while held", held.callId);
         release(cancel.getApplicationSession(), held);
-        if (held.parked && !held.invite.isCommitted()) {
+        park(held);
+        if (!held.invite.isCommitted()) {
             held.invite.createResponse(SipServletResponse.SC_REQUEST_TERMINATED).send();
         }
     }
