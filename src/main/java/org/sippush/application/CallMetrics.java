@@ -15,6 +15,9 @@ public final class CallMetrics {
     private static final LongAdder DELIVERED = new LongAdder();
     private static final LongAdder TIMED_OUT = new LongAdder();
 
+    /** Time from a woken phone's REGISTER reaching the application to its held INVITE being sent. */
+    public static final LatencyRecorder WAKE_DELIVERY = new LatencyRecorder();
+
     private CallMetrics() {
     }
 

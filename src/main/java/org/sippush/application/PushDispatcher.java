@@ -39,18 +39,28 @@ public final class PushDispatcher implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     private final ScheduledExecutorService retries;
     private final Clock clock;
+    private final java.util.function.Consumer<PushOutcome.Rejected> onTokenGone;
     private final LongAdder sent = new LongAdder();
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder failed = new LongAdder();
 
+    /** A dispatcher that only reports dead tokens in the outcome (nothing to clean up). */
+    public PushDispatcher(Map<PushProvider, PushGateway> gateways, PushGateway fallback, int threads, int queue,
+                          Clock clock) {
+        this(gateways, fallback, threads, queue, clock, rejected -> { });
+    }
+
     /**
      * @param gateways the gateway of each provider; providers without one use {@code fallback}
      * @param threads  worker threads (payload, lookup, outcome handling)
      * @param queue    pushes waiting for a worker before new ones are refused as failed
+     * @param onTokenGone run on a worker (it may touch the database) when a provider says a
+     *                    token is dead, before the outcome is returned
      */
     public PushDispatcher(Map<PushProvider, PushGateway> gateways, PushGateway fallback, int threads, int queue,
-                          Clock clock) {
+                          Clock clock, java.util.function.Consumer<PushOutcome.Rejected> onTokenGone) {
+        this.onTokenGone = Objects.requireNonNull(onTokenGone, "onTokenGone must not be null");
         this.gateways = new EnumMap<>(PushProvider.class);
         this.gateways.putAll(gateways);
         this.fallback = Objects.requireNonNull(fallback, "fallback gateway must not be null");
@@ -73,7 +83,23 @@ public final class PushDispatcher implements AutoCloseable {
         CompletableFuture<PushOutcome> result = new CompletableFuture<>();
         sent.increment();
         attempt(message, FIRST_RETRY, result);
-        return result.whenComplete((outcome, error) -> count(outcome));
+        return result.thenApplyAsync(outcome -> {
+            count(outcome);
+            if (outcome instanceof PushOutcome.Rejected rejected && rejected.tokenGone()) {
+                try {
+                    onTokenGone.accept(rejected);
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not remove the dead token of push {}", message.pushId(), e);
+                }
+            }
+            return outcome;
+        }, command -> {
+            try {
+                pool.execute(command);
+            } catch (RejectedExecutionException e) {
+                command.run();  // shutting down or saturated: finish on the completing thread
+            }
+        });
     }
 
     private void attempt(PushMessage message, Duration backoff, CompletableFuture<PushOutcome> result) {

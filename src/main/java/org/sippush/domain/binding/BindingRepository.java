@@ -19,6 +19,12 @@ public interface BindingRepository {
     /** Whether the address-of-record ever registered (the user is known). */
     boolean isKnown(String aor);
 
+    /**
+     * Removes the push token of every binding of this push identity (the provider said the token
+     * is dead): the bindings stay, without push. Returns how many bindings changed.
+     */
+    int dropPushToken(String pushIdentity);
+
     /** Deletes every binding that expired before {@code now}; returns how many. */
     int purgeExpired(Instant now);
 

@@ -115,16 +115,29 @@ public final class JpaBindingRepository implements BindingRepository {
     }
 
     @Override
+    public int dropPushToken(String pushIdentity) {
+        return bulk(em -> em.createQuery("update Binding b set b.pushProvider = null, b.pushToken = null,"
+                        + " b.pushMessageToken = null, b.pushAppId = null, b.pushParam = null, b.callPush = false,"
+                        + " b.messagePush = false, b.pushIdentity = null where b.pushIdentity = :identity")
+                .setParameter("identity", pushIdentity)
+                .executeUpdate());
+    }
+
+    @Override
     public int purgeExpired(Instant now) {
+        return bulk(em -> em.createQuery("delete from Binding b where b.expiresAt <= :now")
+                .setParameter("now", now.toEpochMilli())
+                .executeUpdate());
+    }
+
+    private int bulk(java.util.function.ToIntFunction<EntityManager> statement) {
         EntityManager em = emf.createEntityManager();
         EntityTransaction tx = em.getTransaction();
         try {
             tx.begin();
-            int purged = em.createQuery("delete from Binding b where b.expiresAt <= :now")
-                    .setParameter("now", now.toEpochMilli())
-                    .executeUpdate();
+            int changed = statement.applyAsInt(em);
             tx.commit();
-            return purged;
+            return changed;
         } catch (RuntimeException e) {
             if (tx.isActive()) {
                 tx.rollback();

@@ -183,8 +183,12 @@ final class CallRouter {
         }
     }
 
-    /** After a REGISTER changed the bindings: give each held call a branch to its woken phones. */
-    void deliverHeldCalls(SipApplicationSession sas, List<Binding> bindings) {
+    /**
+     * After a REGISTER changed the bindings: give each held call a branch to its woken phones.
+     *
+     * @param arrivalNanos when the REGISTER reached the application ({@link System#nanoTime()})
+     */
+    void deliverHeldCalls(SipApplicationSession sas, List<Binding> bindings, long arrivalNanos) {
         Map<String, HeldCall> calls = existingHeldCalls(sas);
         if (calls == null) {
             return;
@@ -193,7 +197,7 @@ final class CallRouter {
             for (Binding binding : bindings) {
                 if (binding.pushIdentity() != null && held.pushIdentities.contains(binding.pushIdentity())
                         && held.triedContacts.add(binding.contactKey())) {
-                    startBranch(held, binding.contactUri());
+                    startBranch(held, binding.contactUri(), arrivalNanos);
                 }
             }
         }
@@ -236,12 +240,13 @@ final class CallRouter {
         return root.getMessage();
     }
 
-    private void startBranch(HeldCall held, String contact) {
+    private void startBranch(HeldCall held, String contact, long arrivalNanos) {
         try {
             List<ProxyBranch> branches = held.proxy.createProxyBranches(List.of(uri(contact)));
             for (ProxyBranch branch : branches) {
                 ((MobicentsProxyBranch) branch).start();
             }
+            CallMetrics.WAKE_DELIVERY.record((System.nanoTime() - arrivalNanos) / 1_000);
             CallMetrics.delivered();
             LOG.info("Call {} delivered to the woken phone at {} after {} ms", held.callId, contact,
                     (System.nanoTime() - held.heldAtNanos) / 1_000_000);

@@ -74,6 +74,7 @@ public class PushSipServlet extends SipServlet {
 
     @Override
     protected void doRegister(SipServletRequest request) throws ServletException, IOException {
+        long arrival = System.nanoTime();
         try {
             if (!(request.getTo().getURI() instanceof SipURI to) || !services.serves(to.getHost())) {
                 send(request, 403, "Domain not served here");
@@ -83,7 +84,7 @@ public class PushSipServlet extends SipServlet {
             RegisterOutcome outcome = services.registrar().register(RegisterReader.read(request, aor));
             answer(request, outcome);
             if (outcome instanceof Registered registered) {
-                calls.deliverHeldCalls(request.getApplicationSession(), registered.bindings());
+                calls.deliverHeldCalls(request.getApplicationSession(), registered.bindings(), arrival);
             }
         } catch (BadRequest e) {
             LOG.debug("REGISTER refused ({} {}) from {}", e.status(), e.getMessage(), request.getRemoteAddr());

@@ -25,6 +25,7 @@ import org.sippush.infrastructure.persistence.JpaBindingRepository;
 import org.sippush.infrastructure.push.LoggingPushGateway;
 import org.sippush.infrastructure.push.WebhookPushGateway;
 import org.sippush.domain.push.PushGateway;
+import org.sippush.domain.binding.PushSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +60,11 @@ public final class ApplicationLifecycle implements ServletContextListener {
             domains.add(bindAddress);
         }
         pushes = new PushDispatcher(Map.of(), fallbackGateway(settings), settings.getInt("push.threads", 4),
-                settings.getInt("push.queue", 10_000), Clock.systemUTC());
+                settings.getInt("push.queue", 10_000), Clock.systemUTC(), rejected -> {
+                    int changed = bindings.dropPushToken(rejected.message().target().identityKey());
+                    LOG.info("Push token {} is dead ({}): removed from {} binding(s)",
+                            PushSettings.mask(rejected.message().token()), rejected.reason(), changed);
+                });
         Duration pushWait = Duration.ofSeconds(settings.getInt("push.wait", 30));
         event.getServletContext().setAttribute(Services.ATTRIBUTE,
                 new Services(domains, registrar, bindings, pushes, pushWait));

@@ -19,6 +19,7 @@ public class StatusServlet extends HttpServlet {
         Services services = (Services) getServletContext().getAttribute(Services.ATTRIBUTE);
         long[] pushes = services == null ? new long[4] : services.pushes().counters();
         Runtime rt = Runtime.getRuntime();
+        long[] wake = CallMetrics.WAKE_DELIVERY.snapshot();
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.getWriter().write("{\"heldCalls\":" + CallMetrics.heldNow()
@@ -28,6 +29,8 @@ public class StatusServlet extends HttpServlet {
                 + ",\"applicationSessions\":" + CallMetrics.applicationSessions()
                 + ",\"pushes\":{\"sent\":" + pushes[0] + ",\"accepted\":" + pushes[1]
                 + ",\"rejected\":" + pushes[2] + ",\"failed\":" + pushes[3] + "}"
+                + ",\"wakeDeliveryMicros\":{\"count\":" + wake[0] + ",\"p50\":" + wake[1] + ",\"p99\":" + wake[2]
+                + ",\"p999\":" + wake[3] + ",\"max\":" + wake[4] + "}"
                 + ",\"heapUsedBytes\":" + (rt.totalMemory() - rt.freeMemory()) + "}\\n");
     }
 }
