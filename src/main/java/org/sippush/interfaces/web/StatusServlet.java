@@ -31,6 +31,6 @@ public class StatusServlet extends HttpServlet {
                 + ",\"rejected\":" + pushes[2] + ",\"failed\":" + pushes[3] + "}"
                 + ",\"wakeDeliveryMicros\":{\"count\":" + wake[0] + ",\"p50\":" + wake[1] + ",\"p99\":" + wake[2]
                 + ",\"p999\":" + wake[3] + ",\"max\":" + wake[4] + "}"
-                + ",\"heapUsedBytes\":" + (rt.totalMemory() - rt.freeMemory()) + "}\\n");
+                + ",\"heapUsedBytes\":" + (rt.totalMemory() - rt.freeMemory()) + "}\n");
     }
 }

@@ -1,0 +1,57 @@
+package org.sippush.infrastructure.push.apns;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import com.eatthepath.pushy.apns.DeliveryPriority;
+import com.eatthepath.pushy.apns.PushType;
+import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
+import org.sippush.domain.push.PushMessage;
+
+/**
+ * What Apple requires of a push, from a {@link PushMessage}. A call is a PushKit VoIP push: topic
+ * {@code <bundle id>.voip}, {@code apns-push-type: voip}, {@code apns-priority: 10}, collapsed by
+ * Call-ID so that APNs keeps at most one push per call. A message is an ordinary alert to the bundle id.
+ * Both expire ({@code apns-expiration}) when the push wait ends: a late push would ring a dead call.
+ */
+final class ApnsNotifications {
+
+    /** APNs refuses an {@code apns-collapse-id} longer than this (in bytes). */
+    static final int MAX_COLLAPSE_ID_BYTES = 64;
+
+    private static final String MESSAGE_APS = "{\"aps\":{\"alert\":{\"body\":\"New message\"},\"sound\":\"default\"},";
+
+    private ApnsNotifications() {
+    }
+
+    static SimpleApnsPushNotification of(PushMessage message) {
+        String appId = message.target().appId();
+        if (message.kind() == PushMessage.Kind.CALL) {
+            return new SimpleApnsPushNotification(message.token(), appId + ".voip", message.payloadJson(),
+                    message.expiresAt(), DeliveryPriority.IMMEDIATE, PushType.VOIP, collapseId(message.callId()), null);
+        }
+        return new SimpleApnsPushNotification(message.token(), appId, alertPayload(message),
+                message.expiresAt(), DeliveryPriority.IMMEDIATE, PushType.ALERT, null, null);
+    }
+
+    /** The message payload with an {@code aps} alert in front of the custom keys every provider sends. */
+    static String alertPayload(PushMessage message) {
+        return MESSAGE_APS + message.payloadJson().substring(1);
+    }
+
+    /** The Call-ID itself when it fits APNs' 64 bytes, otherwise its SHA-256 in hex (64 characters). */
+    static String collapseId(String callId) {
+        byte[] bytes = callId.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_COLLAPSE_ID_BYTES) {
+            return callId;
+        }
+        try {
+            String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return hex.substring(0, MAX_COLLAPSE_ID_BYTES);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.sippush.infrastructure.push.fcm;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.google.firebase.messaging.AndroidConfig;
+import com.google.firebase.messaging.Message;
+import org.sippush.domain.push.PushMessage;
+
+/**
+ * What FCM receives for a push: a data-only message (no notification block, so the app's own code runs
+ * and reports the call), {@code android.priority = high} so it reaches a dozing phone, and a time to live
+ * that ends with the push wait: a push delivered after the caller gave up would ring a dead call.
+ */
+final class FcmMessages {
+
+    /** PortSIP's {@code msg_type} of a call push (its SDK also knows {@code audio}, {@code video}, {@code im}). */
+    static final String PORTSIP_CALL = "call";
+    /** PortSIP's {@code msg_type} of an instant-message push. */
+    static final String PORTSIP_MESSAGE = "im";
+
+    private FcmMessages() {
+    }
+
+    static Message of(PushMessage message, Instant now) {
+        AndroidConfig.Builder android = AndroidConfig.builder()
+                .setPriority(AndroidConfig.Priority.HIGH)
+                .setTtl(ttl(message, now).toMillis());
+        if (message.kind() == PushMessage.Kind.CALL) {
+            // A second push for the same call (a retry) replaces the first one still waiting at Google.
+            android.setCollapseKey(message.callId());
+        }
+        return Message.builder()
+                .setToken(message.token())
+                .putAllData(data(message))
+                .setAndroidConfig(android.build())
+                .build();
+    }
+
+    /**
+     * The app's data: the fields of {@link PushMessage#payloadJson()} (the same for every provider) plus
+     * PortSIP's {@code x-push-id} and {@code msg_type}, so apps built on PortSIP's SDK recognise the push.
+     */
+    static Map<String, String> data(PushMessage message) {
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put("type", message.kind().wireName());
+        data.put("push-id", message.pushId());
+        data.put("call-id", message.callId());
+        data.put("from-name", message.callerName());
+        data.put("from-uri", message.callerUri());
+        data.put("to-uri", message.callee());
+        data.put("send-time", message.sentAt().toString());
+        data.put("x-push-id", message.pushId());
+        data.put("msg_type", message.kind() == PushMessage.Kind.CALL ? PORTSIP_CALL : PORTSIP_MESSAGE);
+        return data;
+    }
+
+    /**
+     * The time left until the push expires, in whole seconds rounded down (FCM would print fractions as
+     * {@code "1.500000000s"}), never longer than the whole push wait and never negative.
+     */
+    static Duration ttl(PushMessage message, Instant now) {
+        Duration left = Duration.between(now, message.expiresAt());
+        Duration wait = Duration.between(message.sentAt(), message.expiresAt());
+        Duration ttl = left.compareTo(wait) > 0 ? wait : left;
+        return ttl.isNegative() ? Duration.ZERO : Duration.ofSeconds(ttl.getSeconds());
+    }
+}
