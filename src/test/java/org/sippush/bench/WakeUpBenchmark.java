@@ -1,0 +1,223 @@
+package org.sippush.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.sip.RequestEvent;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Response;
+
+import com.sun.net.httpserver.HttpServer;
+
+import org.sippush.testsupport.FreePorts;
+import org.sippush.testsupport.SipPhone;
+import org.sippush.testsupport.StandaloneServer;
+
+/**
+ * Wake-ups against the standalone server, as users run it: N phones registered with push, their
+ * apps killed (the old contacts refuse connections); calls arrive at a fixed rate; a helper
+ * receives each push (the server's webhook provider, on loopback) and re-registers the phone from a
+ * new port, which answers the INVITE at once; the caller ACKs and hangs up.
+ * <p>
+ * Prints, as percentiles: the time from the woken REGISTER reaching the application to the held
+ * INVITE leaving it (measured inside the server, {@code /status}), the same seen from the phone
+ * (REGISTER sent to INVITE received), and INVITE to 200 at the caller.
+ * <p>
+ * {@code WakeUpBenchmark [calls=1000] [rate=100]} (calls per second). Bounded: it gives up after
+ * calls/rate + 120 seconds.
+ */
+public final class WakeUpBenchmark {
+
+    private static final String PN = ";pn-provider=fcm;pn-prid=bench-token-%d;pn-param=bench-project";
+    private static final Pattern TO = Pattern.compile("\"to-uri\":\"sip:sleeper(\\d+)@example.test\"");
+
+    public static void main(String[] args) throws Exception {
+        int calls = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int rate = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        System.out.printf("wake-up benchmark: %d calls at %d/s%n", calls, rate);
+
+        long[] registerSentNanos = new long[calls];
+        long[] inviteAtPhoneNanos = new long[calls];
+        long[] inviteSentNanos = new long[calls];
+        long[] okAtCallerNanos = new long[calls];
+        Map<String, Integer> callIndex = new ConcurrentHashMap<>();
+        CountDownLatch done = new CountDownLatch(calls);
+        AtomicInteger failures = new AtomicInteger();
+        ExecutorService wakers = Executors.newFixedThreadPool(4);
+        ExecutorService callers = Executors.newFixedThreadPool(8);
+
+        HttpServer pushes = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.tcp()), 0);
+        pushes.setExecutor(Executors.newFixedThreadPool(4));
+        try (SipPhone sleepers = SipPhone.start("sleepers");
+             SipPhone woken = SipPhone.start("woken");
+             SipPhone caller = SipPhone.start("caller");
+             StandaloneServer server = StandaloneServer.copyOf("wakeup")) {
+            pushes.createContext("/push", exchange -> {
+                String body;
+                try (InputStream in = exchange.getRequestBody()) {
+                    body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+                Matcher m = TO.matcher(body);
+                if (m.find()) {
+                    int i = Integer.parseInt(m.group(1));
+                    wakers.execute(() -> {
+                        registerSentNanos[i] = System.nanoTime();
+                        SipPhone.Registration r = woken.register("sip:sleeper" + i + "@example.test", server.sipPort(), "udp")
+                                .contact("<sip:sleeper" + i + "@127.0.0.1:" + woken.port() + String.format(PN, i) + ">")
+                                .expires(600);
+                        r.send();
+                    });
+                }
+            });
+            pushes.start();
+            server.setting("SIPPUSH_PUSH_PROVIDER", "webhook")
+                    .setting("SIPPUSH_PUSH_WEBHOOK_URL", "http://127.0.0.1:" + pushes.getAddress().getPort() + "/push")
+                    .setting("SIPPUSH_PUSH_WAIT", "30")
+                    .setting("SIPPUSH_PUSH_THREADS", "8")
+                    .jvmOptions("-Xms1g", "-Xmx1g", "-XX:+UseG1GC")
+                    .start();
+
+            int dead = FreePorts.tcp();
+            for (int i = 0; i < calls; i++) {
+                Response ok = sleepers.register("sip:sleeper" + i + "@example.test", server.sipPort(), "udp")
+                        .contact("<sip:sleeper" + i + "@127.0.0.1:" + dead + ";transport=tcp" + String.format(PN, i) + ">")
+                        .expires(600).send();
+                if (ok.getStatusCode() != 200) {
+                    throw new IllegalStateException("REGISTER of sleeper" + i + ": " + ok.getStatusCode());
+                }
+            }
+
+            Thread answering = new Thread(() -> answer(woken, callIndex, inviteAtPhoneNanos), "woken-phone");
+            answering.setDaemon(true);
+            answering.start();
+
+            ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor();
+            long periodNanos = 1_000_000_000L / rate;
+            AtomicInteger next = new AtomicInteger();
+            pace.scheduleAtFixedRate(() -> {
+                int i = next.getAndIncrement();
+                if (i >= calls) {
+                    return;
+                }
+                callers.execute(() -> {
+                    inviteSentNanos[i] = System.nanoTime();
+                    SipPhone.Sent invite = caller.invite("sip:alice@example.test", "sip:sleeper" + i + "@example.test",
+                            server.sipPort(), "udp");
+                    callIndex.put(((CallIdHeader) invite.transaction().getRequest().getHeader(CallIdHeader.NAME)).getCallId(), i);
+                    try {
+                        Response ok = invite.join(Duration.ofSeconds(40));
+                        okAtCallerNanos[i] = System.nanoTime();
+                        if (ok.getStatusCode() != 200) {
+                            failures.incrementAndGet();
+                        } else {
+                            caller.ack(ok);
+                            caller.bye(ok).join(Duration.ofSeconds(10));
+                        }
+                    } catch (AssertionError | RuntimeException e) {
+                        failures.incrementAndGet();
+                    } finally {
+                        done.countDown();
+                    }
+                });
+            }, 0, periodNanos, TimeUnit.NANOSECONDS);
+
+            boolean finished = done.await(calls / rate + 120L, TimeUnit.SECONDS);
+            pace.shutdownNow();
+            String status = status(server.httpPort());
+            System.out.println();
+            System.out.printf("calls: %d, completed with 200: %d, failed: %d%s%n", calls, calls - failures.get()
+                    - (int) done.getCount(), failures.get(), finished ? "" : " (gave up waiting)");
+            System.out.println("server, woken REGISTER in -> held INVITE out (us): " + field(status, "wakeDeliveryMicros"));
+            print("phone,  REGISTER sent -> INVITE received (ms)", registerSentNanos, inviteAtPhoneNanos);
+            print("caller, INVITE sent -> 200 received (ms)", inviteSentNanos, okAtCallerNanos);
+            System.out.println("server status: " + status);
+        } finally {
+            pushes.stop(0);
+            wakers.shutdownNow();
+            callers.shutdownNow();
+        }
+    }
+
+    /** The woken phone: answers every INVITE at once, and BYEs. */
+    private static void answer(SipPhone phone, Map<String, Integer> callIndex, long[] inviteAt) {
+        while (!Thread.currentThread().isInterrupted()) {
+            RequestEvent event;
+            try {
+                event = phone.pollRequest(Duration.ofSeconds(1));
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (event == null) {
+                continue;
+            }
+            String method = event.getRequest().getMethod();
+            if (method.equals("INVITE")) {
+                Integer i = callIndex.get(((CallIdHeader) event.getRequest().getHeader(CallIdHeader.NAME)).getCallId());
+                if (i != null && inviteAt[i] == 0) {
+                    inviteAt[i] = System.nanoTime();
+                }
+                String user = ((ToHeader) event.getRequest().getHeader(ToHeader.NAME)).getAddress().getURI().toString();
+                phone.respond(event, 200, "Contact: <" + user.replace("example.test", "127.0.0.1:" + phone.port()) + ">");
+            } else if (method.equals("BYE") || method.equals("CANCEL")) {
+                phone.respond(event, 200);
+            }
+        }
+    }
+
+    private static void print(String what, long[] from, long[] to) {
+        double[] ms = new double[from.length];
+        int n = 0;
+        for (int i = 0; i < from.length; i++) {
+            if (from[i] > 0 && to[i] > from[i]) {
+                ms[n++] = (to[i] - from[i]) / 1e6;
+            }
+        }
+        double[] sorted = Arrays.copyOf(ms, n);
+        Arrays.sort(sorted);
+        if (n == 0) {
+            System.out.println(what + ": no samples");
+            return;
+        }
+        System.out.printf("%s: n=%d p50=%.2f p99=%.2f p99.9=%.2f max=%.2f%n", what, n, at(sorted, 0.5), at(sorted, 0.99),
+                at(sorted, 0.999), sorted[n - 1]);
+    }
+
+    private static double at(double[] sorted, double q) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+
+    private static String status(int httpPort) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + httpPort + "/sip-push-server/status")).build(),
+                HttpResponse.BodyHandlers.ofString()).body().trim();
+    }
+
+    private static String field(String json, String name) {
+        int at = json.indexOf("\"" + name + "\"");
+        return at < 0 ? "?" : json.substring(at, json.indexOf('}', at) + 1);
+    }
+
+    private WakeUpBenchmark() {
+    }
+}
