@@ -14,9 +14,11 @@ import org.sippush.domain.binding.BindingRepository;
  * @param bindings   the binding store
  * @param pushes     the push dispatcher
  * @param pushWait   how long a call is held for a woken phone to re-register
+ * @param pushAppConfigured whether phones of that app and provider can be woken (credentials exist)
  */
 public record Services(List<String> domains, Registrar registrar, BindingRepository bindings,
-                       PushDispatcher pushes, java.time.Duration pushWait) {
+                       PushDispatcher pushes, java.time.Duration pushWait,
+                       java.util.function.Predicate<org.sippush.domain.binding.PushSettings> pushAppConfigured) {
 
     /** The servlet context attribute that holds the services. */
     public static final String ATTRIBUTE = Services.class.getName();
@@ -27,6 +29,7 @@ public record Services(List<String> domains, Registrar registrar, BindingReposit
         Objects.requireNonNull(bindings, "bindings must not be null");
         Objects.requireNonNull(pushes, "pushes must not be null");
         Objects.requireNonNull(pushWait, "pushWait must not be null");
+        Objects.requireNonNull(pushAppConfigured, "pushAppConfigured must not be null");
     }
 
     public boolean serves(String host) {

@@ -123,6 +123,8 @@ abstract class RegistrarContract {
                 .expires(600).send();
 
         assertEquals(200, ok.getStatusCode());
+        assertEquals("*;+sip.pns=\"apns\"", ok.getHeader("Feature-Caps").toString().substring("Feature-Caps:".length()).trim(),
+                "RFC 8599 §5: the proxy announces the push service it supports");
         Row row = rows().of(aor).get(0);
         assertAll(
                 () -> assertEquals("apns", row.pushProvider()),

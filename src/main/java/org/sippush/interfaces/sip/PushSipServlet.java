@@ -81,7 +81,7 @@ public class PushSipServlet extends SipServlet {
                 return;
             }
             String aor = SipAddresses.addressOfRecord(to);
-            RegisterOutcome outcome = services.registrar().register(RegisterReader.read(request, aor));
+            RegisterOutcome outcome = services.registrar().register(RegisterReader.read(request, aor, services.pushAppConfigured()));
             answer(request, outcome);
             if (outcome instanceof Registered registered) {
                 calls.deliverHeldCalls(request.getApplicationSession(), registered.bindings(), arrival);
@@ -105,6 +105,11 @@ public class PushSipServlet extends SipServlet {
                 ok.addHeader("Contact", "<" + binding.contactUri() + ">;expires=" + binding.secondsLeft(now));
             }
             ok.setHeader("Date", RFC_1123.format(now));
+            String pns = request.getHeader("Contact") == null ? null : pushServiceOf(request);
+            if (pns != null) {
+                // RFC 8599 §5: tell the phone this proxy will wake it through that service
+                ok.setHeader("Feature-Caps", "*;+sip.pns=\"" + pns + "\"");
+            }
             ok.send();
         } else if (outcome instanceof IntervalTooBrief brief) {
             SipServletResponse response = request.createResponse(SipServletResponse.SC_INTERVAL_TOO_BRIEF);
@@ -160,6 +165,17 @@ public class PushSipServlet extends SipServlet {
     @Override
     protected void doBranchResponse(SipServletResponse response) throws ServletException, IOException {
         // a branch ended but others still run: nothing to decide yet
+    }
+
+    /** The pn-provider of the REGISTER's RFC 8599 contact, if it has one. */
+    private static String pushServiceOf(SipServletRequest request) throws ServletParseException {
+        for (var contacts = request.getAddressHeaders("Contact"); contacts.hasNext(); ) {
+            var address = contacts.next();
+            if (!address.isWildcard() && address.getURI() instanceof SipURI uri && uri.getParameter("pn-provider") != null) {
+                return uri.getParameter("pn-provider").toLowerCase(Locale.ROOT);
+            }
+        }
+        return null;
     }
 
     @Override

@@ -26,7 +26,8 @@ final class RegisterReader {
     private RegisterReader() {
     }
 
-    static RegisterRequest read(SipServletRequest request, String aor) throws BadRequest {
+    static RegisterRequest read(SipServletRequest request, String aor,
+                                java.util.function.Predicate<PushSettings> pushAppConfigured) throws BadRequest {
         String callId = request.getCallId();
         long cseq = cseqNumber(request.getHeader("CSeq"));
         long headerExpires = seconds(request.getHeader("Expires"), "Expires header");
@@ -62,6 +63,10 @@ final class RegisterReader {
                 push = parsed.orElse(null);
             } catch (PushParameterException e) {
                 throw new BadRequest(e.status(), e.reason());
+            }
+            if (push != null && !pushAppConfigured.test(push)) {
+                // RFC 8599 §4.1: 555 tells the phone to register without push (or elsewhere)
+                throw new BadRequest(555, "No " + push.provider().wireName() + " credentials for app " + push.appId());
             }
             long expires = seconds(address.getParameter("expires"), "Contact expires parameter");
             Contact contact = new Contact(uri.toString(), SipAddresses.contactKey(uri),

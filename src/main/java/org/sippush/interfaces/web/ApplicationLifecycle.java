@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +22,7 @@ import org.sippush.config.Settings;
 import org.sippush.infrastructure.persistence.Database;
 import org.sippush.infrastructure.persistence.JpaBindingRepository;
 import org.sippush.infrastructure.push.LoggingPushGateway;
+import org.sippush.infrastructure.push.PushProviders;
 import org.sippush.infrastructure.push.WebhookPushGateway;
 import org.sippush.domain.push.PushGateway;
 import org.sippush.domain.binding.PushSettings;
@@ -59,7 +59,8 @@ public final class ApplicationLifecycle implements ServletContextListener {
         if (!bindAddress.isEmpty() && !bindAddress.equals("0.0.0.0") && !domains.contains(bindAddress)) {
             domains.add(bindAddress);
         }
-        pushes = new PushDispatcher(Map.of(), fallbackGateway(settings), settings.getInt("push.threads", 4),
+        PushProviders providers = PushProviders.fromSettings(settings, Clock.systemUTC());
+        pushes = new PushDispatcher(providers.gateways(), fallbackGateway(settings), settings.getInt("push.threads", 4),
                 settings.getInt("push.queue", 10_000), Clock.systemUTC(), rejected -> {
                     int changed = bindings.dropPushToken(rejected.message().target().identityKey());
                     LOG.info("Push token {} is dead ({}): removed from {} binding(s)",
@@ -67,7 +68,7 @@ public final class ApplicationLifecycle implements ServletContextListener {
                 });
         Duration pushWait = Duration.ofSeconds(settings.getInt("push.wait", 30));
         event.getServletContext().setAttribute(Services.ATTRIBUTE,
-                new Services(domains, registrar, bindings, pushes, pushWait));
+                new Services(domains, registrar, bindings, pushes, pushWait, providers::accepts));
 
         int purgeEvery = settings.getInt("registrar.purge-interval", 60);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -76,9 +77,9 @@ public final class ApplicationLifecycle implements ServletContextListener {
             return thread;
         });
         housekeeping.scheduleWithFixedDelay(() -> purge(bindings), purgeEvery, purgeEvery, TimeUnit.SECONDS);
-        LOG.info("sip-push-server ready: domains {}, expiry {}..{} s (default {} s), push wait {} s, pushes via {}",
-                domains, policy.minExpires(), policy.maxExpires(), policy.defaultExpires(), pushWait.toSeconds(),
-                fallbackGateway(settings).name());
+        LOG.info("sip-push-server ready: domains {}, expiry {}..{} s (default {} s), push wait {} s, push providers: {};"
+                        + " other pushes: {}", domains, policy.minExpires(), policy.maxExpires(), policy.defaultExpires(),
+                pushWait.toSeconds(), providers.describe(), settings.get("push.provider", "log"));
     }
 
     /** The provider of pushes that no APNs/FCM credential covers: the log, or an operator's webhook. */
