@@ -33,6 +33,8 @@ public final class ServerLauncher {
                 base.resolve("conf").resolve(Settings.FILE_NAME).toString()));
         defaultProperty("log4j.configuration", base.resolve("conf/log4j.xml").toUri().toString());
         defaultProperty("java.util.logging.config.file", base.resolve("conf/logging.properties").toString());
+        // as catalina.sh does: Tomcat's log manager keeps logging while the JVM shuts down
+        defaultProperty("java.util.logging.manager", "org.apache.juli.ClassLoaderLogManager");
         defaultProperty("javax.servlet.sip.ar.spi.SipApplicationRouterProvider",
                 "org.mobicents.servlet.sip.router.DefaultApplicationRouterProvider");
 

@@ -45,6 +45,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sippush.testsupport.BindingRows;
@@ -197,11 +198,12 @@ class StandaloneServerIT {
         assertTrue(stop.body().startsWith("OK"), stop.body());
         assertTrue(manager("/manager/text/list", true).body().contains("/sip-push-server:stopped"));
 
+        // the container still answers, but no application takes the REGISTER: 404 from the container
         String whileStopped = outcome(phone, aor, running.sipPort(), "udp");
         String whileStoppedTcp = outcome(phone, aor, running.sipPort(), "tcp");
         System.out.println("REGISTER while /sip-push-server is stopped: udp -> " + whileStopped + ", tcp -> " + whileStoppedTcp);
-        assertFalse(whileStopped.startsWith("200"), whileStopped);
-        assertFalse(whileStoppedTcp.startsWith("200"), whileStoppedTcp);
+        assertTrue(whileStopped.startsWith("404 "), whileStopped);
+        assertTrue(whileStoppedTcp.startsWith("404 "), whileStoppedTcp);
         assertTrue(running.isRunning(), running.tail());
 
         HttpResponse<String> start = manager("/manager/text/start?path=/sip-push-server", true);
@@ -219,8 +221,7 @@ class StandaloneServerIT {
     /** The final response's status and reason, or what happened instead. */
     private static String outcome(SipPhone phone, String aor, int port, String transport) {
         try {
-            Response response = phone.send(phone.parse(phone.register(aor, port, transport)
-                    .contactHere("", "").expires(300).text()));
+            Response response = phone.register(aor, port, transport).contactHere("", "").expires(300).send();
             return response.getStatusCode() + " " + response.getReasonPhrase();
         } catch (AssertionError | RuntimeException e) {
             return "no final response (" + e.getMessage() + ")";
@@ -243,6 +244,7 @@ class StandaloneServerIT {
     @Test
     void garbageNeverTakesTheServerDown() {
         StandaloneServer running = running();
+        int before = running.output().size();
         int port = running.sipPort();
         SipPhone phone = phone("survivor");
         String aor = newAor();
@@ -251,6 +253,7 @@ class StandaloneServerIT {
         new Random(8599).nextBytes(random);
 
         Map<String, String> answers = new LinkedHashMap<>();
+        Map<String, String> fullAnswers = new LinkedHashMap<>();
         Map<String, IntFunction<byte[]>> udp = new LinkedHashMap<>();
         Map<String, IntFunction<byte[]>> tcp = new LinkedHashMap<>();
         udp.put("random bytes", local -> random);
@@ -276,28 +279,43 @@ class StandaloneServerIT {
                 .replace(" SIP/2.0\r\n", " SIP/7.3-%%garbage\r\n").getBytes(StandardCharsets.UTF_8));
 
         udp.forEach((name, message) -> {
-            answers.put("udp: " + name, sendUdp(port, message));
+            String answer = sendUdp(port, message);
+            fullAnswers.put("udp: " + name, answer);
+            answers.put("udp: " + name, firstLine(answer));
             assertStillServes(running, phone, aor, "after udp " + name);
         });
         tcp.forEach((name, message) -> {
-            answers.put("tcp: " + name, sendTcp(port, message));
+            String answer = sendTcp(port, message);
+            fullAnswers.put("tcp: " + name, answer);
+            answers.put("tcp: " + name, firstLine(answer));
             assertStillServes(running, phone, aor, "after tcp " + name);
         });
 
+        List<String> logged = running.output().subList(before, running.output().size());
         StringBuilder report = new StringBuilder("What the server answered:\n");
         answers.forEach((name, answer) -> report.append("  ").append(name).append(" -> ").append(answer).append('\n'));
-        report.append("Server log lines with ERROR/SEVERE/Exception:\n");
-        running.output().stream()
-                .filter(line -> line.contains("ERROR") || line.contains("SEVERE") || line.contains("Exception"))
+        fullAnswers.forEach((name, answer) -> {
+            if (answer.startsWith("SIP/2.0")) {
+                report.append("--- ").append(name).append(":\n").append(answer.strip()).append('\n');
+            }
+        });
+        report.append("Server log lines with ERROR/SEVERE/Exception meanwhile:\n");
+        logged.stream().filter(line -> line.contains("ERROR") || line.contains("SEVERE") || line.contains("Exception"))
                 .forEach(line -> report.append("  ").append(line).append('\n'));
         System.out.println(report);
 
-        answers.forEach((name, answer) -> assertFalse(answer.startsWith("SIP/2.0 5"), name + " -> " + answer));
-        answers.entrySet().stream().filter(e -> e.getKey().contains("Contact <sip:")).forEach(e -> assertTrue(
-                !e.getValue().startsWith("SIP/2.0") || e.getValue().startsWith("SIP/2.0 4"),
-                "a malformed Contact is refused with a 4xx if answered at all: " + e.getKey() + " -> " + e.getValue()));
-        assertTrue(consoleRows.of(garbageAor).isEmpty(), "no binding from garbage: " + consoleRows.of(garbageAor));
-        assertTrue(running.linesContaining("SEVERE").isEmpty(), report.toString());
+        List<Executable> checks = new ArrayList<>();
+        answers.forEach((name, answer) -> checks.add(
+                () -> assertFalse(answer.startsWith("SIP/2.0 5"), "no 5xx: " + name + " -> " + answer)));
+        answers.forEach((name, answer) -> {
+            if (name.contains("Contact <sip:")) {
+                checks.add(() -> assertTrue(!answer.startsWith("SIP/2.0") || answer.startsWith("SIP/2.0 4"),
+                        "a malformed Contact is refused with a 4xx if answered at all: " + name + " -> " + answer));
+            }
+        });
+        checks.add(() -> assertTrue(consoleRows.of(garbageAor).isEmpty(), "no binding from garbage: " + consoleRows.of(garbageAor)));
+        checks.add(() -> assertTrue(logged.stream().noneMatch(line -> line.contains("SEVERE")), report.toString()));
+        assertAll(checks);
     }
 
     private void assertStillServes(StandaloneServer running, SipPhone phone, String aor, String when) {
@@ -347,7 +365,7 @@ class StandaloneServerIT {
             } catch (SocketTimeoutException e) {
                 return "no answer within " + SILENCE.toSeconds() + " s";
             }
-            return firstLine(new String(buffer, 0, answer.getLength(), StandardCharsets.UTF_8));
+            return new String(buffer, 0, answer.getLength(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "could not send (" + e + ")";
         }
@@ -372,7 +390,7 @@ class StandaloneServerIT {
                 int b;
                 while ((b = in.read()) >= 0) {
                     received.write(b);
-                    if (b == '\n') {
+                    if (received.toString(StandardCharsets.UTF_8).endsWith("\r\n\r\n")) {
                         break;
                     }
                 }
@@ -386,7 +404,7 @@ class StandaloneServerIT {
             } catch (IOException e) {
                 return "connection reset by the server (" + e.getMessage() + ")";
             }
-            return firstLine(received.toString(StandardCharsets.UTF_8));
+            return received.toString(StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "could not connect (" + e + ")";
         }

@@ -31,7 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -87,6 +86,7 @@ public final class StandaloneServer implements AutoCloseable {
     private final Path baseDir;
     private final Path consoleLog;
     private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> jvmOptions = new ArrayList<>();
     private int sipPort;
     private int httpPort;
     private int runs;
@@ -141,6 +141,16 @@ public final class StandaloneServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Options for the server's JVM from the next start on, after the defaults ({@code -Xmx512m} and
+     * pom.xml's {@code --add-opens}); a later {@code -Xmx} wins over the default one.
+     */
+    public StandaloneServer jvmOptions(String... options) {
+        jvmOptions.clear();
+        jvmOptions.addAll(Arrays.asList(options));
+        return this;
+    }
+
     // ---------------------------------------------------------------- lifecycle
 
     /**
@@ -186,6 +196,7 @@ public final class StandaloneServer implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
         command.addAll(Arrays.asList(javaOpens().trim().split("\\s+")));
+        command.addAll(jvmOptions);
         command.add("-Dcatalina.base=" + baseDir);
         command.add("-cp");
         command.add(baseDir.resolve("lib") + "/*");
@@ -199,7 +210,7 @@ public final class StandaloneServer implements AutoCloseable {
             appendToLog(List.of("", "===== run " + runs + " at " + LocalDateTime.now() + ": SIP " + sipPort
                     + " (udp, tcp), HTTP " + httpPort + ", " + String.join(" ", command)));
             Process started = builder.start();
-            //started.getOutputStream().close();
+            started.getOutputStream().close();
             process = started;
             LIVE.add(this);
             pump = new Thread(() -> pump(started), "StandaloneServer-output-" + runs);
@@ -276,7 +287,9 @@ public final class StandaloneServer implements AutoCloseable {
         if (running == null) {
             throw new IllegalStateException("not started: " + this);
         }
-        running.destroy();
+        // SIGTERM. Through the ProcessHandle: Process.destroy() would also close our end of the
+        // output pipe, and lose what the server prints while it stops.
+        running.toHandle().destroy();
         boolean exited;
         try {
             exited = running.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

@@ -28,6 +28,7 @@ final class RegisterReader {
 
     static RegisterRequest read(SipServletRequest request, String aor,
                                 java.util.function.Predicate<PushSettings> pushAppConfigured) throws BadRequest {
+        rejectUnparsedHeaders(request);
         String callId = request.getCallId();
         long cseq = cseqNumber(request.getHeader("CSeq"));
         long headerExpires = seconds(request.getHeader("Expires"), "Expires header");
@@ -85,6 +86,27 @@ final class RegisterReader {
             }
         }
         return new RegisterRequest(aor, callId, cseq, wildcard, headerExpires, contacts);
+    }
+
+    /**
+     * The SIP stack keeps a header it cannot parse as "unrecognized" and drops it from the request
+     * (all but From, To, CSeq, Via, Call-ID, Content-Length): a broken Contact or Expires would
+     * otherwise look absent, and a REGISTER with a garbled Contact would be taken for a query.
+     */
+    private static void rejectUnparsedHeaders(SipServletRequest request) throws BadRequest {
+        if (!(request instanceof org.mobicents.servlet.sip.message.SipServletMessageImpl impl)
+                || !(impl.getMessage() instanceof gov.nist.javax.sip.message.SIPMessage message)) {
+            return;
+        }
+        for (ListIterator<String> unparsed = message.getUnrecognizedHeaders(); unparsed.hasNext(); ) {
+            String header = unparsed.next();
+            int colon = header.indexOf(':');
+            String name = (colon < 0 ? header : header.substring(0, colon)).trim();
+            if (name.length() > 30 || !name.chars().allMatch(c -> c > 32 && c < 127)) {
+                name = "header";
+            }
+            throw new BadRequest(400, "Malformed " + name + " header");
+        }
     }
 
     private static List<Address> toList(ListIterator<Address> iterator) {

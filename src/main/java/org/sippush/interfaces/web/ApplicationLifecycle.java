@@ -103,6 +103,20 @@ public final class ApplicationLifecycle implements ServletContextListener {
         }
     }
 
+    /** The JDBC drivers of WEB-INF/lib registered themselves with DriverManager: let go of them. */
+    private static void deregisterJdbcDrivers() {
+        ClassLoader ours = ApplicationLifecycle.class.getClassLoader();
+        for (java.sql.Driver driver : java.util.Collections.list(java.sql.DriverManager.getDrivers())) {
+            if (driver.getClass().getClassLoader() == ours) {
+                try {
+                    java.sql.DriverManager.deregisterDriver(driver);
+                } catch (java.sql.SQLException e) {
+                    LOG.warn("Cannot deregister JDBC driver {}", driver, e);
+                }
+            }
+        }
+    }
+
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         event.getServletContext().removeAttribute(Services.ATTRIBUTE);
@@ -115,6 +129,7 @@ public final class ApplicationLifecycle implements ServletContextListener {
         if (database != null) {
             database.close();
         }
+        deregisterJdbcDrivers();
         LOG.info("sip-push-server stopped");
     }
 }
