@@ -95,8 +95,20 @@ public final class Database implements AutoCloseable {
     public void close() {
         try {
             entityManagerFactory.close();
+            if (dataSource.getJdbcUrl().startsWith("jdbc:h2:")) {
+                shutdownH2();
+            }
         } finally {
             dataSource.close();
+        }
+    }
+
+    /** Closes the embedded database now, with its threads (file lock watchdog, AUTO_SERVER listener). */
+    private void shutdownH2() {
+        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+            statement.execute("SHUTDOWN");
+        } catch (java.sql.SQLException e) {
+            LOG.warn("H2 did not shut down cleanly", e);
         }
     }
 }

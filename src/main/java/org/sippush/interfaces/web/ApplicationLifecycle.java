@@ -43,6 +43,7 @@ public final class ApplicationLifecycle implements ServletContextListener {
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
+        keepContainerStatisticsHome();
         Settings settings = Settings.load();
         database = Database.open(settings.get("db.url"), settings.get("db.user", ""),
                 settings.get("db.password", ""), settings.getInt("db.pool-size", 10));
@@ -100,6 +101,21 @@ public final class ApplicationLifecycle implements ServletContextListener {
             }
         } catch (RuntimeException e) {
             LOG.warn("Purging expired bindings failed; will try again", e);
+        }
+    }
+
+    /**
+     * Restcomm 3.2 reports usage statistics to https://statistics.restcomm.com/ when it stops (and
+     * daily), with no setting to turn it off. Point its reporter at loopback, where the attempt
+     * fails at once: nothing leaves the machine.
+     */
+    private static void keepContainerStatisticsHome() {
+        try {
+            Class<?> reporter = Class.forName("org.restcomm.commons.statistics.reporter.RestcommStatsReporter");
+            Object instance = reporter.getMethod("getRestcommStatsReporter").invoke(null);
+            reporter.getMethod("setRemoteServer", String.class).invoke(instance, "http://127.0.0.1:9/");
+        } catch (ReflectiveOperationException | LinkageError e) {
+            LOG.debug("No Restcomm statistics reporter to silence ({})", e.toString());
         }
     }
 

@@ -57,6 +57,12 @@ final class ApnsConnection {
         return current;
     }
 
+    /** The client if it is built already (the path of every push but the first), else null. */
+    ApnsClient readyClient() {
+        CompletableFuture<ApnsClient> current = client;
+        return current == null ? null : current.getNow(null);
+    }
+
     /** Whether a client has been built (or is being built). */
     boolean started() {
         CompletableFuture<ApnsClient> current = client;
@@ -73,7 +79,8 @@ final class ApnsConnection {
                 builder.setTrustedServerCertificateChain(trustedServerCertificate.toFile());
             }
             if (credentials instanceof ApnsCredentials.SigningKey key) {
-                builder.setSigningKey(ApnsSigningKey.loadFromPkcs8File(key.p8File().toFile(), key.teamId(), key.keyId()));
+                builder.setSigningKey(
+                        ApnsSigningKey.loadFromPkcs8File(key.p8File().toFile(), key.teamId(), key.keyId()));
             } else if (credentials instanceof ApnsCredentials.Certificate certificate) {
                 builder.setClientCredentials(certificate.p12File().toFile(), certificate.password());
             }

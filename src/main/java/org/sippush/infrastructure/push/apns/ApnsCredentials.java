@@ -65,7 +65,8 @@ public sealed interface ApnsCredentials permits ApnsCredentials.SigningKey, Apns
      */
     static ApnsCredentials of(Path p8File, String teamId, String keyId, Path p12File, String password) {
         if (p8File != null && p12File != null) {
-            throw new IllegalArgumentException("an APNs app needs either a .p8 signing key or a .p12 certificate, not both");
+            throw new IllegalArgumentException(
+                    "an APNs app needs either a .p8 signing key or a .p12 certificate, not both");
         }
         if (p8File != null) {
             return signingKey(p8File, teamId, keyId);

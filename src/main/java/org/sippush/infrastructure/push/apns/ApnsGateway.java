@@ -16,10 +16,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
+import com.eatthepath.pushy.apns.ApnsClient;
 import com.eatthepath.pushy.apns.PushNotificationResponse;
 import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
+import com.eatthepath.pushy.apns.util.concurrent.PushNotificationFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
+import io.netty.util.Timer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.sippush.domain.binding.PushProvider;
 import org.sippush.domain.push.PushGateway;
@@ -37,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * ApnsGateway apns = ApnsGateway.builder()
- *         .app("com.example.phone", ApnsCredentials.signingKey(Path.of("AuthKey_ABC123DEFG.p8"), "TEAMID1234", "ABC123DEFG"))
+ *         .app("com.example.phone",
+ *                 ApnsCredentials.signingKey(Path.of("AuthKey_ABC123DEFG.p8"), "TEAMID1234", "ABC123DEFG"))
  *         .build();
  * }</pre>
  */
@@ -56,6 +62,9 @@ public final class ApnsGateway implements PushGateway {
     private final Map<String, Route> routes;
     private final List<ApnsConnection> connections;
     private final EventLoopGroup group;
+    /** Response timeouts: one wheel for all pushes, cheaper per push than a scheduled executor. */
+    private final Timer timer = new HashedWheelTimer(new DefaultThreadFactory("sippush-apns-timer", true),
+            50, TimeUnit.MILLISECONDS);
     private final Clock clock;
     private final Duration responseTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -123,13 +132,32 @@ public final class ApnsGateway implements PushGateway {
         }
         SimpleApnsPushNotification notification = ApnsNotifications.of(message);
         ApnsConnection connection = provider == PushProvider.APNS_SANDBOX ? route.sandbox() : route.production();
+        ApnsClient ready = connection.readyClient();
+        if (ready != null) {
+            return send(ready, notification, message);
+        }
         return connection.client()
                 .handle((client, error) -> error != null
                         ? CompletableFuture.completedFuture(unusableCredentials(message, error))
-                        : client.sendNotification(notification)
-                                .orTimeout(responseTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                                .handle((response, failure) -> answered(message, response, failure)))
+                        : send(client, notification, message))
                 .thenCompose(Function.identity());
+    }
+
+    private CompletableFuture<PushOutcome> send(ApnsClient client, SimpleApnsPushNotification notification,
+                                                PushMessage message) {
+        try {
+            PushNotificationFuture<SimpleApnsPushNotification, PushNotificationResponse<SimpleApnsPushNotification>>
+                    response = client.sendNotification(notification);
+            Timeout timeout = timer.newTimeout(t -> response.completeExceptionally(
+                    new TimeoutException("no answer from APNs within " + responseTimeout.toMillis() + " ms")),
+                    responseTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return response.handle((answer, failure) -> {
+                timeout.cancel();
+                return answered(message, answer, failure);
+            });
+        } catch (RuntimeException e) { // the gateway was closed meanwhile
+            return CompletableFuture.completedFuture(ApnsAnswers.failure(message, e));
+        }
     }
 
     private static PushOutcome unusableCredentials(PushMessage message, Throwable error) {
@@ -141,9 +169,6 @@ public final class ApnsGateway implements PushGateway {
     private static PushOutcome answered(PushMessage message,
                                         PushNotificationResponse<SimpleApnsPushNotification> response,
                                         Throwable failure) {
-        if (failure instanceof TimeoutException) {
-            failure = new TimeoutException("no answer from APNs in time");
-        }
         PushOutcome outcome = ApnsAnswers.outcome(message, response, failure);
         if (outcome instanceof PushOutcome.Accepted) {
             LOG.debug("APNs accepted {}", message);
@@ -175,7 +200,8 @@ public final class ApnsGateway implements PushGateway {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        CompletableFuture<?>[] closing = connections.stream().map(ApnsConnection::close).toArray(CompletableFuture[]::new);
+        CompletableFuture<?>[] closing =
+                connections.stream().map(ApnsConnection::close).toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(closing).get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -183,6 +209,7 @@ public final class ApnsGateway implements PushGateway {
         } catch (Exception e) {
             LOG.warn("APNs clients did not close cleanly: {}", e.toString());
         }
+        timer.stop();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
@@ -195,7 +222,8 @@ public final class ApnsGateway implements PushGateway {
                     throw new IllegalArgumentException("APNs host " + hostAndPort + ": no closing ]");
                 }
                 String rest = hostAndPort.substring(end + 1);
-                int port = rest.isEmpty() ? defaultPort : port(rest.startsWith(":") ? rest.substring(1) : rest, hostAndPort);
+                int port = rest.isEmpty() ? defaultPort
+                        : port(rest.startsWith(":") ? rest.substring(1) : rest, hostAndPort);
                 return new Endpoint(hostAndPort.substring(1, end), port);
             }
             int colon = hostAndPort.indexOf(':');
@@ -248,7 +276,8 @@ public final class ApnsGateway implements PushGateway {
             Objects.requireNonNull(appId, "app id must not be null");
             Objects.requireNonNull(credentials, "credentials of app " + appId + " must not be null");
             if (appId.isBlank() || appId.endsWith(".voip")) {
-                throw new IllegalArgumentException("APNs app id must be a bundle id without .voip, not '" + appId + "'");
+                throw new IllegalArgumentException(
+                        "APNs app id must be a bundle id without .voip, not '" + appId + "'");
             }
             apps.put(appId, credentials);
             return this;

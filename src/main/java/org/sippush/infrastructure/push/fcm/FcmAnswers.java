@@ -11,6 +11,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
+import com.google.firebase.ErrorCode;
 import com.google.firebase.IncomingHttpResponse;
 import com.google.firebase.messaging.FirebaseMessagingException;
 import com.google.firebase.messaging.MessagingErrorCode;
@@ -23,8 +24,8 @@ import org.sippush.domain.push.PushOutcome;
  * <ul>
  *   <li>{@code UNREGISTERED} (404), {@code SENDER_ID_MISMATCH} (403), {@code INVALID_ARGUMENT} (400): the
  *       token is dead, belongs to another sender, or is no token at all: rejected, the token goes;</li>
- *   <li>{@code THIRD_PARTY_AUTH_ERROR} (401): FCM could not use the APNs credentials of the project:
- *       rejected, the token stays;</li>
+ *   <li>{@code THIRD_PARTY_AUTH_ERROR} (401, or a bare {@code UNAUTHENTICATED} 401): FCM could not use the
+ *       APNs credentials of the project, or refuses ours: rejected, the token stays;</li>
  *   <li>{@code QUOTA_EXCEEDED} (429), {@code UNAVAILABLE} (503), {@code INTERNAL} (500) and everything else
  *       (no connection, timeouts, unexpected answers): failed, worth retrying, with Google's
  *       {@code Retry-After} when it sent one.</li>
@@ -54,7 +55,10 @@ final class FcmAnswers {
         if (code != null && TOKEN_GONE.contains(code)) {
             return new PushOutcome.Rejected(message, reason, true);
         }
-        if (code == MessagingErrorCode.THIRD_PARTY_AUTH_ERROR) {
+        if (code == MessagingErrorCode.THIRD_PARTY_AUTH_ERROR || code == null && fcm.getErrorCode() == ErrorCode.UNAUTHENTICATED) {
+            // A 401 reaches us only after firebase-admin refreshed the access token and tried again. Over
+            // NetHttpTransport its body is lost (the JDK drops it for a streamed POST), so FCM's
+            // THIRD_PARTY_AUTH_ERROR arrives as a bare UNAUTHENTICATED: either way, retrying will not help.
             return new PushOutcome.Rejected(message, reason, false);
         }
         if (response == null) {
@@ -74,10 +78,10 @@ final class FcmAnswers {
         if (value == null) {
             value = header(response.getHeaders(), "Retry-After");
         }
-        return retryAfterMillis(value, clock);
+        return parseRetryAfter(value, clock);
     }
 
-    static long retryAfterMillis(String value, Clock clock) {
+    static long parseRetryAfter(String value, Clock clock) {
         if (value == null || value.isBlank() || value.equals(NoLibraryRetryConnection.NONE)) {
             return -1;
         }

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import com.google.api.client.http.javanet.NetHttpTransport;
+import com.google.api.client.json.gson.GsonFactory;
+import com.google.api.core.ApiFuture;
 import com.google.api.core.ApiFutureCallback;
 import com.google.api.core.ApiFutures;
 import com.google.auth.oauth2.ServiceAccountCredentials;
@@ -65,7 +67,7 @@ public final class FcmGateway implements PushGateway {
 
     private final List<Route> routes;
     private final Clock clock;
-    private final Set<CompletableFuture<PushOutcome>> inFlight = ConcurrentHashMap.newKeySet();
+    private final Map<CompletableFuture<PushOutcome>, PushMessage> inFlight = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private FcmGateway(Builder builder, List<Route> routes) {
@@ -91,7 +93,7 @@ public final class FcmGateway implements PushGateway {
     public CompletableFuture<PushOutcome> send(PushMessage message) {
         try {
             return dispatch(message);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             LOG.warn("FCM push {} not sent: {}", message, e.toString());
             return CompletableFuture.completedFuture(new PushOutcome.Failed(message, "FCM push not sent: " + e, -1));
         }
@@ -114,10 +116,11 @@ public final class FcmGateway implements PushGateway {
             return CompletableFuture.completedFuture(
                     new PushOutcome.Failed(message, "push expired before it was sent", -1));
         }
+        ApiFuture<String> sent = route.messaging().sendAsync(FcmMessages.of(message, now));
         CompletableFuture<PushOutcome> result = new CompletableFuture<>();
-        inFlight.add(result);
+        inFlight.put(result, message);
         result.whenComplete((outcome, error) -> inFlight.remove(result));
-        ApiFutures.addCallback(route.messaging().sendAsync(FcmMessages.of(message, now)), new ApiFutureCallback<String>() {
+        ApiFutures.addCallback(sent, new ApiFutureCallback<String>() {
             @Override
             public void onSuccess(String messageName) {
                 result.complete(logged(route, FcmAnswers.accepted(message, messageName)));
@@ -183,10 +186,9 @@ public final class FcmGateway implements PushGateway {
                 LOG.warn("Firebase app {} did not close cleanly: {}", route.app().getName(), e.toString());
             }
         }
-        for (CompletableFuture<PushOutcome> pending : List.copyOf(inFlight)) {
-            // The message is not known here: complete with whatever the sender attached on its own.
-            pending.completeExceptionally(new IllegalStateException("FCM gateway closed"));
-        }
+        // Deleting the apps may drop sends that were still queued: their futures would never complete.
+        Map.copyOf(inFlight).forEach((pending, message) ->
+                pending.complete(new PushOutcome.Failed(message, "FCM gateway closed", -1)));
     }
 
     /** Settings of an {@link FcmGateway}; at least one project is required. */
@@ -253,6 +255,7 @@ public final class FcmGateway implements PushGateway {
                 throw new IllegalArgumentException("an FCM gateway needs at least one Firebase project");
             }
             checkNoConflicts();
+            checkLibraries();
             NetHttpTransport transport = FcmTransport.create(endpoint);
             long instance = INSTANCES.incrementAndGet();
             List<Route> routes = new ArrayList<>();
@@ -273,10 +276,9 @@ public final class FcmGateway implements PushGateway {
         private void checkNoConflicts() {
             Map<String, String> servedBy = new HashMap<>();
             for (FcmProject project : projects) {
-                Set<String> ids = new LinkedHashMap<String, Boolean>() {{
-                    put(project.projectId(), true);
-                    project.appIds().forEach(id -> put(id, true));
-                }}.keySet();
+                Set<String> ids = new LinkedHashSet<>();
+                ids.add(project.projectId());
+                ids.addAll(project.appIds());
                 for (String id : ids) {
                     String other = servedBy.putIfAbsent(id, project.projectId());
                     if (other != null) {
@@ -285,6 +287,20 @@ public final class FcmGateway implements PushGateway {
                                 : "app id " + id + " is served by two FCM projects: " + other + " and " + project.projectId());
                     }
                 }
+            }
+        }
+
+        /**
+         * Fails at start-up rather than at the first push when firebase-admin's HTTP client cannot load: its
+         * {@code ApiClientUtils} needs {@code google-http-client-jackson2}, which Maven brings only with the
+         * Storage and Firestore clients.
+         */
+        private static void checkLibraries() {
+            try {
+                Class.forName("com.google.firebase.internal.ApiClientUtils", true, FirebaseApp.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw new IllegalStateException("firebase-admin cannot send: " + e + " (is "
+                        + "com.google.http-client:google-http-client-jackson2 on the class path?)", e);
             }
         }
 
@@ -304,6 +320,8 @@ public final class FcmGateway implements PushGateway {
                     .setCredentials(credentials)
                     .setProjectId(project.projectId())
                     .setHttpTransport(transport)
+                    // firebase-admin's default is Jackson, which came only with Storage and Firestore (left out)
+                    .setJsonFactory(GsonFactory.getDefaultInstance())
                     .setConnectTimeout((int) connectTimeout.toMillis())
                     .setReadTimeout((int) responseTimeout.toMillis())
                     .build();

@@ -1,6 +1,5 @@
 package org.sippush.infrastructure.push.fcm;
 
-import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URL;
