@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.UUID;
 
 import javax.sip.RequestEvent;
-import javax.sip.header.CallIdHeader;
 import javax.sip.message.Response;
 
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.sippush.testsupport.Calls;
 import org.sippush.testsupport.PushRecorder;
 import org.sippush.testsupport.SipPhone;
 
@@ -99,23 +99,7 @@ class CallFlowIT {
     }
 
     static String callId(javax.sip.message.Message message) {
-        return ((CallIdHeader) message.getHeader(CallIdHeader.NAME)).getCallId();
-    }
-
-    /** The callee answers; the caller gets the 200, ACKs, and hangs up; both ends see it. */
-    static void completeCall(SipPhone caller, SipPhone.Sent invite, SipPhone callee, RequestEvent incoming) {
-        callee.respond(incoming, 180);
-        callee.respond(incoming, 200, "Contact: <sip:callee@127.0.0.1:" + callee.port() + ">");
-        Response ok = invite.join(WAIT);
-        assertEquals(200, ok.getStatusCode());
-        caller.ack(ok);
-        RequestEvent ack = callee.awaitRequest("ACK", WAIT);
-        assertEquals(callId(ok), callId(ack.getRequest()));
-        SipPhone.Sent bye = caller.bye(ok);
-        RequestEvent byeAtCallee = callee.awaitRequest("BYE", WAIT);
-        assertEquals(callId(ok), callId(byeAtCallee.getRequest()));
-        callee.respond(byeAtCallee, 200);
-        assertEquals(200, bye.join(WAIT).getStatusCode());
+        return Calls.callId(message);
     }
 
     @Test
@@ -128,12 +112,8 @@ class CallFlowIT {
         RequestEvent incoming = awake.awaitRequest("INVITE", WAIT);
 
         assertEquals(callId(invite.transaction().getRequest()), callId(incoming.getRequest()));
-        callee_answersAndHangsUp(caller, invite, awake, incoming);
+        Calls.answerAndHangUp(caller, invite, awake, incoming, WAIT);
         assertEquals(0, pushes.pending(), "no push for a phone without push");
-    }
-
-    private static void callee_answersAndHangsUp(SipPhone caller, SipPhone.Sent invite, SipPhone callee, RequestEvent incoming) {
-        completeCall(caller, invite, callee, incoming);
     }
 
     @Test
@@ -156,7 +136,7 @@ class CallFlowIT {
         RequestEvent incoming = woken.awaitRequest("INVITE", WAIT);
 
         assertEquals(callId, callId(incoming.getRequest()));
-        callee_answersAndHangsUp(caller, invite, woken, incoming);
+        Calls.answerAndHangUp(caller, invite, woken, incoming, WAIT);
     }
 
     @Test
@@ -170,7 +150,7 @@ class CallFlowIT {
         assertEquals(200, register(woken, "tcp", PN).getStatusCode());
         RequestEvent incoming = woken.awaitRequest("INVITE", WAIT);
 
-        callee_answersAndHangsUp(caller, invite, woken, incoming);
+        Calls.answerAndHangUp(caller, invite, woken, incoming, WAIT);
     }
 
     @Test
@@ -252,6 +232,6 @@ class CallFlowIT {
                 "the held call was delivered exactly once");
         assertNotEquals(callId(incoming.getRequest()), callId(next.getRequest()));
         woken.respond(next, 486);
-        callee_answersAndHangsUp(caller, invite, woken, incoming);
+        Calls.answerAndHangUp(caller, invite, woken, incoming, WAIT);
     }
 }

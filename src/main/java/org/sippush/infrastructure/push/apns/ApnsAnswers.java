@@ -17,10 +17,10 @@ import org.sippush.domain.push.PushOutcome;
  *       {@code DeviceTokenNotForTopic}: rejected, the token is gone (a sandbox token sent to production,
  *       or the other way round, is a {@code BadDeviceToken} too);</li>
  *   <li>429 ({@code TooManyRequests}), 5xx ({@code InternalServerError}, {@code ServiceUnavailable},
- *       {@code Shutdown}) and anything that did not get an answer (connection, TLS, timeout): failed,
- *       worth retrying;</li>
+ *       {@code Shutdown}), {@code ExpiredProviderToken} (the next connection signs a new JWT) and
+ *       anything that did not get an answer (connection, TLS, timeout): failed, worth retrying;</li>
  *   <li>every other 4xx ({@code BadTopic}, {@code TopicDisallowed}, {@code BadCertificate},
- *       {@code ExpiredProviderToken}, {@code InvalidProviderToken}, {@code PayloadTooLarge}, …):
+ *       {@code InvalidProviderToken}, {@code PayloadTooLarge}, …):
  *       rejected, the token stays (the fault is the server's configuration or the request).</li>
  * </ul>
  */
@@ -29,7 +29,9 @@ final class ApnsAnswers {
     private static final Set<String> TOKEN_GONE =
             Set.of("Unregistered", "ExpiredToken", "BadDeviceToken", "DeviceTokenNotForTopic");
     private static final Set<String> TRANSIENT =
-            Set.of("TooManyRequests", "InternalServerError", "ServiceUnavailable", "Shutdown", "IdleTimeout");
+            // ExpiredProviderToken: pushy drops that connection and signs a fresh JWT on the next one
+            Set.of("TooManyRequests", "InternalServerError", "ServiceUnavailable", "Shutdown", "IdleTimeout",
+                    "ExpiredProviderToken");
 
     private ApnsAnswers() {
     }

@@ -49,13 +49,13 @@ final class MockApns implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private volatile Responder responder = push -> { };
 
-    private MockApns(EventLoopGroup group, boolean trustClientCertificates) throws Exception {
+    private MockApns(EventLoopGroup group, String trustedClientCertificates) throws Exception {
         MockApnsServerBuilder builder = new MockApnsServerBuilder()
                 .setServerCredentials(fixture("server.pem").toFile(), fixture("server.key").toFile(), null)
                 .setEventLoopGroup(group)
                 .setHandlerFactory(this::handlerFor);
-        if (trustClientCertificates) {
-            builder.setTrustedClientCertificateChain(fixture("ca.pem").toFile());
+        if (trustedClientCertificates != null) {
+            builder.setTrustedClientCertificateChain(fixture(trustedClientCertificates).toFile());
         }
         this.server = builder.build();
         this.port = server.start(0).get(10, TimeUnit.SECONDS);
@@ -63,12 +63,17 @@ final class MockApns implements AutoCloseable {
 
     /** A server for token authentication (it does not ask for client certificates). */
     static MockApns start(EventLoopGroup group) throws Exception {
-        return new MockApns(group, false);
+        return new MockApns(group, null);
     }
 
     /** A server that validates the client certificates against the test CA. */
     static MockApns startTrustingClientCertificates(EventLoopGroup group) throws Exception {
-        return new MockApns(group, true);
+        return new MockApns(group, "ca.pem");
+    }
+
+    /** A server that validates client certificates against the certificates in one fixture file. */
+    static MockApns startTrusting(EventLoopGroup group, String pemFixture) throws Exception {
+        return new MockApns(group, pemFixture);
     }
 
     static Path fixture(String name) {
