@@ -167,7 +167,10 @@ final class CallRouter {
         CallMetrics.held();
         ServletTimer timer = timers.createTimer(sas, services.pushWait().toMillis(), false, held.callId);
         held.timerId = timer.getId();
-        start(proxy, targets);  // sends 100 Trying, forks to the registered contacts
+        if (start(proxy, targets) == 0) {
+            // no registered contact could even be sent to: nothing is alive but the wait for the push
+            held.parked = true;
+        }
 
         Instant expires = now.plus(services.pushWait());
         String callerName = invite.getFrom().getDisplayName();
@@ -206,7 +209,8 @@ final class CallRouter {
     /**
      * Starts the proxy with one branch per target (and its 100 Trying). A target that cannot be
      * reached at all (a refused TCP connection) fails alone instead of failing the call; returns
-     * how many branches started.
+     * how many branches are known to be on their way (a branch that was being sent when the
+     * container gave up is not counted: it stays open without a transaction, like a parked one).
      */
     private static int start(Proxy proxy, List<URI> targets) {
         List<ProxyBranch> branches = proxy.createProxyBranches(targets);
@@ -219,7 +223,7 @@ final class CallRouter {
         int started = 0;
         for (ProxyBranch branch : branches) {
             MobicentsProxyBranch b = (MobicentsProxyBranch) branch;
-            if (b.isStarted() && b.getResponse() == null) {
+            if (b.isStarted()) {
                 continue;
             }
             try {
