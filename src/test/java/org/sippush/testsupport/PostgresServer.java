@@ -19,7 +19,6 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -52,6 +51,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * directory itself.
  */
 public final class PostgresServer implements AutoCloseable {
+
+    private static final java.sql.Driver DRIVER = new org.postgresql.Driver();
 
     private static final String DATABASE = "sippush";
     private static final String USER = "test";
@@ -314,7 +315,12 @@ public final class PostgresServer implements AutoCloseable {
                         + " during startup" + tail);
             }
             try {
-                Connection connection = DriverManager.getConnection(url, props);
+                // the driver itself, not DriverManager: in a JVM that also runs the container,
+                // DriverManager may only know the drivers of a web application's class loader
+                Connection connection = DRIVER.connect(url, props);
+                if (connection == null) {
+                    throw new SQLException("the PostgreSQL driver does not take " + url);
+                }
                 if (isOurs(connection, data)) {
                     return connection;
                 }

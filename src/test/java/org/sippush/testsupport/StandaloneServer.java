@@ -371,6 +371,12 @@ public final class StandaloneServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- what tests look at
 
+    /** The server JVM's process id (for jcmd, /proc), or -1 when it is not running. */
+    public long pid() {
+        Process p = process;
+        return p == null ? -1 : p.pid();
+    }
+
     public boolean isRunning() {
         Process running = process;
         return running != null && running.isAlive();

@@ -1,0 +1,132 @@
+package org.sippush.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.sip.message.Response;
+
+import org.sippush.testsupport.FreePorts;
+import org.sippush.testsupport.SipPhone;
+import org.sippush.testsupport.StandaloneServer;
+
+/**
+ * Held calls against the standalone server: N sleeping phones (push bindings, apps killed), one call
+ * held for each at once; prints the live heap after a full GC before, while all are held, and after
+ * all were answered 480 and released, and the heap each held call costs.
+ * <p>
+ * {@code HeldCallsBenchmark [calls=10000]}. Pushes are only logged (the default provider).
+ */
+public final class HeldCallsBenchmark {
+
+    private static final Pattern USED = Pattern.compile("used (\\d+)K");
+
+    public static void main(String[] args) throws Exception {
+        int calls = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int pushWait = Math.max(60, calls / 200 + 30);
+        System.out.printf("held-calls benchmark: %d calls held at once (push wait %d s)%n", calls, pushWait);
+        int dead = FreePorts.tcp();
+        try (StandaloneServer server = StandaloneServer.copyOf("held");
+             SipPhone sleepers = SipPhone.start("sleepers");
+             SipPhone caller = SipPhone.start("caller")) {
+            server.setting("SIPPUSH_PUSH_WAIT", Integer.toString(pushWait))
+                    .setting("SIPPUSH_PUSH_QUEUE", Integer.toString(calls * 2))
+                    .jvmOptions("-Xms2g", "-Xmx2g", "-XX:+UseG1GC")
+                    .start();
+            for (int i = 0; i < calls; i++) {
+                Response ok = sleepers.register("sip:held" + i + "@example.test", server.sipPort(), "udp")
+                        .contact("<sip:held" + i + "@127.0.0.1:" + dead
+                                + ";transport=tcp;pn-provider=fcm;pn-prid=held-token-" + i + ";pn-param=held-project>")
+                        .expires(3600).send();
+                if (ok.getStatusCode() != 200) {
+                    throw new IllegalStateException("REGISTER held" + i + ": " + ok.getStatusCode());
+                }
+            }
+            long before = heapAfterFullGc(server.pid());
+            long sessionsBefore = status(server, "applicationSessions");
+
+            long start = System.nanoTime();
+            List<SipPhone.Sent> sent = new ArrayList<>(calls);
+            for (int i = 0; i < calls; i++) {
+                sent.add(caller.invite("sip:alice@example.test", "sip:held" + i + "@example.test", server.sipPort(), "udp"));
+                if (i % 500 == 499) {
+                    waitUntilHeld(server, i + 1);  // keep the burst within what UDP buffers take
+                }
+            }
+            waitUntilHeld(server, calls);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long held = heapAfterFullGc(server.pid());
+            System.out.printf("held %d calls in %.1f s (%.0f calls/s)%n", status(server, "heldCalls"), seconds, calls / seconds);
+
+            int answered480 = 0;
+            for (SipPhone.Sent call : sent) {
+                if (call.join(Duration.ofSeconds(pushWait + 120)).getStatusCode() == 480) {
+                    answered480++;
+                }
+            }
+            long heldAfter = status(server, "heldCalls");
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (status(server, "applicationSessions") > sessionsBefore && System.nanoTime() < deadline) {
+                Thread.sleep(500);  // a benchmark, not a test: the container releases sessions on its own timers
+            }
+            long after = heapAfterFullGc(server.pid());
+            System.out.println();
+            System.out.printf("calls answered 480 after the push wait: %d of %d%n", answered480, calls);
+            System.out.printf("held calls left: %d; SipApplicationSessions: %d before, %d after%n", heldAfter,
+                    sessionsBefore, status(server, "applicationSessions"));
+            System.out.printf("live heap after full GC: %.1f MB before, %.1f MB with %d held, %.1f MB after release%n",
+                    before / 1e6, held / 1e6, calls, after / 1e6);
+            System.out.printf("heap per held call: %.0f bytes (%.1f KB); left after release: %.1f MB%n",
+                    (held - before) / (double) calls, (held - before) / 1024.0 / calls, (after - before) / 1e6);
+        }
+    }
+
+    private static void waitUntilHeld(StandaloneServer server, long n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (status(server, "heldCallsTotal") < n) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + status(server, "heldCallsTotal") + " of " + n + " calls held");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Live heap in bytes after a full collection, as jcmd reports it. */
+    static long heapAfterFullGc(long pid) throws IOException, InterruptedException {
+        run("jcmd", Long.toString(pid), "GC.run");
+        String info = run("jcmd", Long.toString(pid), "GC.heap_info");
+        Matcher m = USED.matcher(info);
+        if (!m.find()) {
+            throw new IllegalStateException("no heap figure in: " + info);
+        }
+        return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+
+    static long status(StandaloneServer server, String field) throws IOException, InterruptedException {
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.httpPort() + "/sip-push-server/status")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(body);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + field + " in " + body);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    private HeldCallsBenchmark() {
+    }
+}
