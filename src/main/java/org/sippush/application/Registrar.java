@@ -37,23 +37,53 @@ public final class Registrar {
     }
 
     public RegisterOutcome register(RegisterRequest request) {
-        Instant now = clock.instant();
-        if (request.wildcard()) {
-            if (request.headerExpires() != 0 || !request.contacts().isEmpty()) {
-                return new Refused(400, "Contact: * needs Expires: 0 and no other Contact");
-            }
-        }
-        if (!request.wildcard() && request.contacts().isEmpty()) {
-            return new Registered(repository.live(request.aor(), now), now);
+        Decision decision = decide(request);
+        return decision.refused() ? decision.refusal() : apply(request, decision.granted());
+    }
+
+    /**
+     * The checks that need no stored state (RFC 3261 §10.3 steps 6 and 7 up to the binding lookup):
+     * a refusal ({@link Refused}, {@link IntervalTooBrief}), or the contacts with the expiry each
+     * is granted. A phone that passes them can be given its held calls before its bindings are
+     * written ({@link #apply}).
+     */
+    public Decision decide(RegisterRequest request) {
+        if (request.wildcard() && (request.headerExpires() != 0 || !request.contacts().isEmpty())) {
+            return new Decision(new Refused(400, "Contact: * needs Expires: 0 and no other Contact"), List.of());
         }
         List<Contact> granted = new ArrayList<>();
         for (RequestedContact requested : request.contacts()) {
             long asked = requested.requestedExpires() >= 0 ? requested.requestedExpires()
                     : request.headerExpires() >= 0 ? request.headerExpires() : policy.defaultExpires();
             if (asked > 0 && asked < policy.minExpires()) {
-                return new IntervalTooBrief(policy.minExpires());
+                return new Decision(new IntervalTooBrief(policy.minExpires()), List.of());
             }
             granted.add(requested.contact().withExpires(Math.min(asked, policy.maxExpires())));
+        }
+        return new Decision(null, granted);
+    }
+
+    /**
+     * What {@link #decide} found: a refusal, or the contacts with their granted expiry (0: removal).
+     *
+     * @param refusal the answer when the request is refused, else null
+     * @param granted the contacts to apply when it is not
+     */
+    public record Decision(RegisterOutcome refusal, List<Contact> granted) {
+        public Decision {
+            granted = List.copyOf(granted);
+        }
+
+        public boolean refused() {
+            return refusal != null;
+        }
+    }
+
+    /** Writes what {@link #decide} granted, in one transaction; the answer lists every live binding. */
+    public RegisterOutcome apply(RegisterRequest request, List<Contact> granted) {
+        Instant now = clock.instant();
+        if (!request.wildcard() && request.contacts().isEmpty()) {
+            return new Registered(repository.live(request.aor(), now), now);
         }
         try {
             List<Binding> current = repository.update(request.aor(), now, bindings -> {

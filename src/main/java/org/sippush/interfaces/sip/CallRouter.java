@@ -29,6 +29,7 @@ import org.mobicents.servlet.sip.core.proxy.MobicentsProxyBranch;
 import org.sippush.application.CallMetrics;
 import org.sippush.application.Services;
 import org.sippush.domain.binding.Binding;
+import org.sippush.domain.binding.Contact;
 import org.sippush.domain.binding.PushSettings;
 import org.sippush.domain.push.PushMessage;
 import org.sippush.domain.push.PushOutcome;
@@ -187,20 +188,23 @@ final class CallRouter {
     }
 
     /**
-     * After a REGISTER changed the bindings: give each held call a branch to its woken phones.
+     * A REGISTER that the registrar will accept names these contacts: give each held call a branch
+     * to the woken phones among them (same push identity, a contact not tried yet). This runs
+     * before the bindings are written, so the INVITE leaves while the database commits.
      *
      * @param arrivalNanos when the REGISTER reached the application ({@link System#nanoTime()})
      */
-    void deliverHeldCalls(SipApplicationSession sas, List<Binding> bindings, long arrivalNanos) {
+    void deliverHeldCalls(SipApplicationSession sas, List<Contact> contacts, long arrivalNanos) {
         Map<String, HeldCall> calls = existingHeldCalls(sas);
         if (calls == null) {
             return;
         }
         for (HeldCall held : List.copyOf(calls.values())) {
-            for (Binding binding : bindings) {
-                if (binding.pushIdentity() != null && held.pushIdentities.contains(binding.pushIdentity())
-                        && held.triedContacts.add(binding.contactKey())) {
-                    startBranch(held, binding.contactUri(), arrivalNanos);
+            for (Contact contact : contacts) {
+                if (contact.expires() > 0 && contact.push() != null
+                        && held.pushIdentities.contains(contact.push().identityKey())
+                        && held.triedContacts.add(contact.key())) {
+                    startBranch(held, contact.uri(), arrivalNanos);
                 }
             }
         }

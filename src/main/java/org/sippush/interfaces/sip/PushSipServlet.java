@@ -18,6 +18,8 @@ import javax.servlet.sip.annotation.SipApplicationKey;
 
 import org.mobicents.javax.servlet.sip.SipSessionsUtilExt;
 import org.sippush.application.RegisterOutcome;
+import org.sippush.application.RegisterRequest;
+import org.sippush.application.Registrar;
 import org.sippush.application.RegisterOutcome.IntervalTooBrief;
 import org.sippush.application.RegisterOutcome.Refused;
 import org.sippush.application.RegisterOutcome.Registered;
@@ -81,11 +83,14 @@ public class PushSipServlet extends SipServlet {
                 return;
             }
             String aor = SipAddresses.addressOfRecord(to);
-            RegisterOutcome outcome = services.registrar().register(RegisterReader.read(request, aor, services.pushAppConfigured()));
-            answer(request, outcome);
-            if (outcome instanceof Registered registered) {
-                calls.deliverHeldCalls(request.getApplicationSession(), registered.bindings(), arrival);
+            RegisterRequest register = RegisterReader.read(request, aor, services.pushAppConfigured());
+            Registrar.Decision decision = services.registrar().decide(register);
+            if (decision.refused()) {
+                answer(request, decision.refusal());
+                return;
             }
+            calls.deliverHeldCalls(request.getApplicationSession(), decision.granted(), arrival);
+            answer(request, services.registrar().apply(register, decision.granted()));
         } catch (BadRequest e) {
             LOG.debug("REGISTER refused ({} {}) from {}", e.status(), e.getMessage(), request.getRemoteAddr());
             SipServletResponse response = request.createResponse(e.status(), e.getMessage());
