@@ -115,7 +115,7 @@ public final class ApplicationLifecycle implements ServletContextListener {
             Object instance = reporter.getMethod("getRestcommStatsReporter").invoke(null);
             reporter.getMethod("setRemoteServer", String.class).invoke(instance, "http://127.0.0.1:9/");
         } catch (ReflectiveOperationException | LinkageError e) {
-            LOG.debug("No Restcomm statistics reporter to silence ({})", e.toString());
+            LOG.warn("Could not point Restcomm's statistics reporter at loopback ({})", e.toString());
         }
     }
 
