@@ -85,17 +85,24 @@ final class CallRouter {
         return installed;
     }
 
+    /** The callee's address-of-record; or null after answering a request for a domain or URI not served. */
+    private String calleeOrAnswer(SipServletRequest request) throws IOException {
+        if (!(request.getTo().getURI() instanceof SipURI to) || !services.serves(to.getHost())) {
+            request.createResponse(SipServletResponse.SC_NOT_FOUND, "Domain not served here").send();
+            return null;
+        }
+        try {
+            return SipAddresses.addressOfRecord(to);
+        } catch (BadRequest e) {
+            request.createResponse(e.status(), e.getMessage()).send();
+            return null;
+        }
+    }
+
     /** MESSAGE: to every live contact; pushes for messages are not sent yet. */
     void routeMessage(SipServletRequest message) throws IOException, ServletException {
-        if (!(message.getTo().getURI() instanceof SipURI to) || !services.serves(to.getHost())) {
-            message.createResponse(SipServletResponse.SC_NOT_FOUND, "Domain not served here").send();
-            return;
-        }
-        String aor;
-        try {
-            aor = SipAddresses.addressOfRecord(to);
-        } catch (BadRequest e) {
-            message.createResponse(e.status(), e.getMessage()).send();
+        String aor = calleeOrAnswer(message);
+        if (aor == null) {
             return;
         }
         List<Binding> live = services.bindings().live(aor, Instant.now());
@@ -116,15 +123,8 @@ final class CallRouter {
     }
 
     void route(SipServletRequest invite) throws IOException, ServletException {
-        if (!(invite.getTo().getURI() instanceof SipURI to) || !services.serves(to.getHost())) {
-            invite.createResponse(SipServletResponse.SC_NOT_FOUND, "Domain not served here").send();
-            return;
-        }
-        String aor;
-        try {
-            aor = SipAddresses.addressOfRecord(to);
-        } catch (BadRequest e) {
-            invite.createResponse(e.status(), e.getMessage()).send();
+        String aor = calleeOrAnswer(invite);
+        if (aor == null) {
             return;
         }
         Instant now = Instant.now();
