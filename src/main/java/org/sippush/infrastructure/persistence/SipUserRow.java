@@ -24,4 +24,8 @@ class SipUserRow {
         this.aor = aor;
         this.createdAt = createdAt;
     }
+
+    String aor() {
+        return aor;
+    }
 }

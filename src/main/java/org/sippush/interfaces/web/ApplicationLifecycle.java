@@ -38,6 +38,7 @@ public final class ApplicationLifecycle implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(ApplicationLifecycle.class);
 
     private Database database;
+    private JpaBindingRepository bindings;
     private PushDispatcher pushes;
     private ScheduledExecutorService housekeeping;
 
@@ -47,7 +48,9 @@ public final class ApplicationLifecycle implements ServletContextListener {
         Settings settings = Settings.load();
         database = Database.open(settings.get("db.url"), settings.get("db.user", ""),
                 settings.get("db.password", ""), settings.getInt("db.pool-size", 10));
-        JpaBindingRepository bindings = new JpaBindingRepository(database.entityManagerFactory());
+        bindings = new JpaBindingRepository(database.entityManagerFactory(), settings.getInt("db.writers", 2),
+                settings.getInt("db.batch-size", 64));
+        JpaBindingRepository bindings = this.bindings;
         RegistrarPolicy policy = new RegistrarPolicy(settings.getInt("registrar.min-expires"),
                 settings.getInt("registrar.max-expires"), settings.getInt("registrar.default-expires"));
         Registrar registrar = new Registrar(bindings, policy, Clock.systemUTC());
@@ -141,6 +144,9 @@ public final class ApplicationLifecycle implements ServletContextListener {
         }
         if (pushes != null) {
             pushes.close();
+        }
+        if (bindings != null) {
+            bindings.close();
         }
         if (database != null) {
             database.close();
