@@ -28,9 +28,27 @@ public final class HeldCallsBenchmark {
 
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
 
+    /**
+     * What a run measured.
+     *
+     * @param heldAtOnce     calls the server held at the same time
+     * @param answered480    calls answered 480 once their push wait ended
+     * @param unanswered     calls without a final response
+     * @param heldLeft       held calls the server still counted afterwards
+     * @param bytesPerHeld   live heap per held call (after full GCs)
+     * @param bytesLeft      live heap left after all were released, over the heap before
+     */
+    public record Result(int calls, long heldAtOnce, int answered480, int unanswered, long heldLeft,
+                         double bytesPerHeld, long bytesLeft) {
+    }
+
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-        int pushWait = Math.max(60, calls / 200 + 30);
+        run(calls, Math.max(60, calls / 200 + 30));
+    }
+
+    /** {@code pushWait}: seconds each call is held; every call must have arrived within it. */
+    public static Result run(int calls, int pushWait) throws Exception {
         System.out.printf("held-calls benchmark: %d calls held at once (push wait %d s)%n", calls, pushWait);
         int dead = FreePorts.tcp();
         try (StandaloneServer server = StandaloneServer.copyOf("held");
@@ -92,6 +110,8 @@ public final class HeldCallsBenchmark {
                     before / 1e6, held / 1e6, heldNow, after / 1e6);
             System.out.printf("heap per held call: %.0f bytes (%.1f KB); left after release: %.1f MB%n",
                     (held - before) / (double) heldNow, (held - before) / 1024.0 / heldNow, (after - before) / 1e6);
+            return new Result(calls, heldNow, answered480, unanswered, heldAfter, (held - before) / (double) heldNow,
+                    after - before);
         }
     }
 

@@ -50,9 +50,24 @@ public final class WakeUpBenchmark {
     private static final String PN = ";pn-provider=fcm;pn-prid=bench-token-%d;pn-param=bench-project";
     private static final Pattern TO = Pattern.compile("\"to-uri\":\"sip:sleeper(\\d+)@example.test\"");
 
+    /**
+     * What a run measured.
+     *
+     * @param completed      calls answered 200 (then ACKed and BYEd)
+     * @param failed         calls answered otherwise or not at all within 40 s
+     * @param wakeSamples    woken REGISTERs the server timed (REGISTER in -> held INVITE out)
+     * @param wakeP99Micros  the server's p99 of that time
+     */
+    public record Result(int calls, int completed, int failed, boolean finished, long wakeSamples, long wakeP99Micros) {
+    }
+
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        run(calls, rate);
+    }
+
+    public static Result run(int calls, int rate) throws Exception {
         System.out.printf("wake-up benchmark: %d calls at %d/s%n", calls, rate);
 
         long[] registerSentNanos = new long[calls];
@@ -152,6 +167,8 @@ public final class WakeUpBenchmark {
             print("phone,  REGISTER sent -> INVITE received (ms)", registerSentNanos, inviteAtPhoneNanos);
             print("caller, INVITE sent -> 200 received (ms)", inviteSentNanos, okAtCallerNanos);
             System.out.println("server status: " + status);
+            return new Result(calls, calls - failures.get() - (int) done.getCount(), failures.get(), finished,
+                    number(status, "wakeDeliveryMicros", "count"), number(status, "wakeDeliveryMicros", "p99"));
         } finally {
             pushes.stop(0);
             wakers.shutdownNow();
@@ -211,6 +228,11 @@ public final class WakeUpBenchmark {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + httpPort + "/sip-push-server/status")).build(),
                 HttpResponse.BodyHandlers.ofString()).body().trim();
+    }
+
+    private static long number(String json, String object, String name) {
+        Matcher m = Pattern.compile("\"" + object + "\":\\{[^}]*\"" + name + "\":(\\d+)").matcher(json);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     private static String field(String json, String name) {

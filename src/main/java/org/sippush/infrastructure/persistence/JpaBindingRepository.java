@@ -48,6 +48,7 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
     private final List<Thread> writers = new ArrayList<>();
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong units = new AtomicLong();
+    private final AtomicLong batchesRetriedAlone = new AtomicLong();
     private volatile boolean closed;
 
     /** Every change in its own transaction on the calling thread. */
@@ -106,6 +107,11 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
         return units.get();
     }
 
+    /** Batches rolled back (a unit threw, or the database refused the batch) and run again one by one. */
+    public long batchesRetriedAlone() {
+        return batchesRetriedAlone.get();
+    }
+
     /** Changes queued for a writer now. */
     public int pending() {
         return queue.size();
@@ -157,6 +163,7 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
                 }
                 return;
             } catch (RuntimeException e) {
+                batchesRetriedAlone.incrementAndGet();
                 LOG.debug("Batch of {} changes rolled back ({}); each runs on its own", batch.size(), e.toString());
             }
         }

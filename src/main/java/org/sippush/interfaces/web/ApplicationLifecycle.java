@@ -37,6 +37,9 @@ public final class ApplicationLifecycle implements ServletContextListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApplicationLifecycle.class);
 
+    /** Servlet context attribute: the {@link JpaBindingRepository}, for its write counters in /status. */
+    static final String BINDING_STORE = "org.sippush.bindingStore";
+
     private Database database;
     private JpaBindingRepository bindings;
     private PushDispatcher pushes;
@@ -51,6 +54,7 @@ public final class ApplicationLifecycle implements ServletContextListener {
         bindings = new JpaBindingRepository(database.entityManagerFactory(), settings.getInt("db.writers", 2),
                 settings.getInt("db.batch-size", 64));
         JpaBindingRepository bindings = this.bindings;
+        event.getServletContext().setAttribute(BINDING_STORE, bindings);
         RegistrarPolicy policy = new RegistrarPolicy(settings.getInt("registrar.min-expires"),
                 settings.getInt("registrar.max-expires"), settings.getInt("registrar.default-expires"));
         Registrar registrar = new Registrar(bindings, policy, Clock.systemUTC());
@@ -139,6 +143,7 @@ public final class ApplicationLifecycle implements ServletContextListener {
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         event.getServletContext().removeAttribute(Services.ATTRIBUTE);
+        event.getServletContext().removeAttribute(BINDING_STORE);
         if (housekeeping != null) {
             housekeeping.shutdownNow();
         }

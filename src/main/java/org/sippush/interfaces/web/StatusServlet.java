@@ -8,8 +8,12 @@ import javax.servlet.http.HttpServletResponse;
 
 import org.sippush.application.CallMetrics;
 import org.sippush.application.Services;
+import org.sippush.infrastructure.persistence.JpaBindingRepository;
 
-/** {@code GET /sip-push-server/status}: calls held now, live sessions, pushes, as JSON. */
+/**
+ * {@code GET /sip-push-server/status}: calls held now, live sessions, pushes, wake-up delivery
+ * times and the registrar's group-committed writes (transactions, changes they carried), as JSON.
+ */
 public class StatusServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
@@ -20,6 +24,10 @@ public class StatusServlet extends HttpServlet {
         long[] pushes = services == null ? new long[4] : services.pushes().counters();
         Runtime rt = Runtime.getRuntime();
         long[] wake = CallMetrics.WAKE_DELIVERY.snapshot();
+        JpaBindingRepository store = (JpaBindingRepository) getServletContext().getAttribute(ApplicationLifecycle.BINDING_STORE);
+        String writes = store == null ? "" : ",\"registrarWrites\":{\"transactions\":" + store.transactions()
+                + ",\"changes\":" + store.units() + ",\"batchesRetriedAlone\":" + store.batchesRetriedAlone()
+                + ",\"queued\":" + store.pending() + "}";
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.getWriter().write("{\"heldCalls\":" + CallMetrics.heldNow()
@@ -31,6 +39,7 @@ public class StatusServlet extends HttpServlet {
                 + ",\"rejected\":" + pushes[2] + ",\"failed\":" + pushes[3] + "}"
                 + ",\"wakeDeliveryMicros\":{\"count\":" + wake[0] + ",\"p50\":" + wake[1] + ",\"p99\":" + wake[2]
                 + ",\"p999\":" + wake[3] + ",\"max\":" + wake[4] + "}"
+                + writes
                 + ",\"heapUsedBytes\":" + (rt.totalMemory() - rt.freeMemory()) + "}\n");
     }
 }

@@ -37,7 +37,7 @@ import org.sippush.domain.push.PushOutcome;
  */
 public final class ApnsThroughputBenchmark {
 
-    private static final int WARM_UP = 50_000;
+    private static final int DEFAULT_WARM_UP = 50_000;
     private static final int IN_FLIGHT = 1_000;
     private static final int TOKENS = 1_024;
     private static final int BLOCKS = 8;
@@ -78,9 +78,22 @@ public final class ApnsThroughputBenchmark {
     private ApnsThroughputBenchmark() {
     }
 
-    @SuppressWarnings("deprecation")
+    /** Pushes per second and pushes not accepted, through the gateway and through pushy alone. */
+    public record Summary(double gatewayPerSecond, int gatewayErrors, double pushyPerSecond, int pushyErrors) {
+        public double ratio() {
+            return gatewayPerSecond / pushyPerSecond;
+        }
+    }
+
+    /** {@code [N=200000] [warm-up=50000]}. */
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 200_000;
+        int warmUp = args.length > 1 ? Integer.parseInt(args[1].replace("_", "")) : DEFAULT_WARM_UP;
+        run(n, warmUp);
+    }
+
+    @SuppressWarnings("deprecation")
+    public static Summary run(int n, int warmUp) throws Exception {
         // The server logs at INFO: per-push DEBUG lines must cost what they cost there (nothing).
         org.apache.log4j.Logger.getRootLogger().setLevel(org.apache.log4j.Level.INFO);
 
@@ -127,9 +140,9 @@ public final class ApnsThroughputBenchmark {
         System.out.printf("APNs throughput: %,d VoIP pushes each way (%d interleaved blocks each), up to %,d in flight,"
                 + " after %,d warm-up pushes each;%nmock APNs (accept-all, 1 event loop thread) on 127.0.0.1:%d"
                 + " on the same %d cores; one TLS connection each%n",
-                n, BLOCKS, IN_FLIGHT, WARM_UP, port, Runtime.getRuntime().availableProcessors());
-        run("warm-up gw", WARM_UP, viaGateway);
-        run("warm-up pushy", WARM_UP, viaPushy);
+                n, BLOCKS, IN_FLIGHT, warmUp, port, Runtime.getRuntime().availableProcessors());
+        run("warm-up gw", warmUp, viaGateway);
+        run("warm-up pushy", warmUp, viaPushy);
         // Measured in blocks, ApnsGateway-pushy-pushy-ApnsGateway-…, so that drift (JIT, other load on the
         // machine) weighs on both alike.
         Result gatewayResult = null;
@@ -159,6 +172,8 @@ public final class ApnsThroughputBenchmark {
         server.shutdown().get(10, TimeUnit.SECONDS);
         rawGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        return new Summary(gatewayResult.perSecond(), gatewayResult.errors(), pushyResult.perSecond(),
+                pushyResult.errors());
     }
 
     private static PushMessage message(PushSettings target, int i, Instant expiresAt) {
