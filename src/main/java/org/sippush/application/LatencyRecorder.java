@@ -19,11 +19,25 @@ public final class LatencyRecorder {
 
     /** {count, p50, p99, p99.9, max} of the samples kept; zeros when there are none. */
     public synchronized long[] snapshot() {
-        int n = (int) Math.min(count, CAPACITY);
+        return snapshotSince(0);
+    }
+
+    /**
+     * The same over the samples recorded after the first {@code since} (for example after a
+     * benchmark's warm-up), as far as they are still kept; {count} is the total count.
+     */
+    public synchronized long[] snapshotSince(long since) {
+        long first = Math.max(Math.max(0, since), count - CAPACITY);
+        int n = (int) Math.max(0, count - first);
         if (n == 0) {
-            return new long[5];
+            long[] none = new long[5];
+            none[0] = count;
+            return none;
         }
-        long[] sorted = Arrays.copyOf(samples, n);
+        long[] sorted = new long[n];
+        for (int i = 0; i < n; i++) {
+            sorted[i] = samples[(int) ((first + i) % CAPACITY)];
+        }
         Arrays.sort(sorted);
         return new long[] {count, at(sorted, 0.50), at(sorted, 0.99), at(sorted, 0.999), sorted[n - 1]};
     }

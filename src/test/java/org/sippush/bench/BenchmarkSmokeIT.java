@@ -63,7 +63,7 @@ class BenchmarkSmokeIT {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void wakeUpsCompleteThroughTheStandaloneServer() throws Exception {
-        WakeUpBenchmark.Result result = WakeUpBenchmark.run(20, 10);
+        WakeUpBenchmark.Result result = WakeUpBenchmark.run(20, 10, 0);
         assertTrue(result.finished(), result.toString());
         assertEquals(20, result.completed(), result.toString());
         assertEquals(0, result.failed(), result.toString());

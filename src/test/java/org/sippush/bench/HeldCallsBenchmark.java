@@ -68,6 +68,7 @@ public final class HeldCallsBenchmark {
                 }
             }
             long before = heapAfterFullGc(server.pid());
+            java.util.Map<String, long[]> histogramBefore = histogram(server.pid());
             long sessionsBefore = status(server, "applicationSessions");
 
             long start = System.nanoTime();
@@ -82,6 +83,7 @@ public final class HeldCallsBenchmark {
             double seconds = (System.nanoTime() - start) / 1e9;
             long heldNow = status(server, "heldCalls");
             long held = heapAfterFullGc(server.pid());
+            java.util.Map<String, long[]> histogramHeld = histogram(server.pid());
             System.out.printf("held %d calls at once after %.1f s (%.0f calls/s)%n", heldNow, seconds, calls / seconds);
 
             int answered480 = 0;
@@ -110,6 +112,7 @@ public final class HeldCallsBenchmark {
                     before / 1e6, held / 1e6, heldNow, after / 1e6);
             System.out.printf("heap per held call: %.0f bytes (%.1f KB); left after release: %.1f MB%n",
                     (held - before) / (double) heldNow, (held - before) / 1024.0 / heldNow, (after - before) / 1e6);
+            printGrowth(histogramBefore, histogramHeld, heldNow);
             return new Result(calls, heldNow, answered480, unanswered, heldAfter, (held - before) / (double) heldNow,
                     after - before);
         }
@@ -123,6 +126,34 @@ public final class HeldCallsBenchmark {
             }
             Thread.sleep(50);
         }
+    }
+
+    /** Class name to {instances, bytes} of the live heap ({@code jcmd GC.class_histogram}: a full GC first). */
+    static java.util.Map<String, long[]> histogram(long pid) throws IOException, InterruptedException {
+        java.util.Map<String, long[]> classes = new java.util.HashMap<>();
+        Matcher m = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)")
+                .matcher(run("jcmd", Long.toString(pid), "GC.class_histogram"));
+        while (m.find()) {
+            classes.put(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+        }
+        return classes;
+    }
+
+    /** What one held call costs, by class: the 20 classes whose live bytes grew most, per held call. */
+    private static void printGrowth(java.util.Map<String, long[]> before, java.util.Map<String, long[]> after, long held) {
+        if (held == 0) {
+            return;
+        }
+        System.out.println("heap per held call by class (growth while held / held calls):");
+        after.entrySet().stream()
+                .map(e -> {
+                    long[] b = before.getOrDefault(e.getKey(), new long[2]);
+                    return java.util.Map.entry(e.getKey(), new long[] {e.getValue()[0] - b[0], e.getValue()[1] - b[1]});
+                })
+                .sorted((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]))
+                .limit(20)
+                .forEach(e -> System.out.printf("  %7.0f B %6.1f objects  %s%n", e.getValue()[1] / (double) held,
+                        e.getValue()[0] / (double) held, e.getKey()));
     }
 
     /** Live heap in bytes after a full collection, as jcmd reports it. */

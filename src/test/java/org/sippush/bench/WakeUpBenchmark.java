@@ -42,8 +42,10 @@ import org.sippush.testsupport.StandaloneServer;
  * INVITE leaving it (measured inside the server, {@code /status}), the same seen from the phone
  * (REGISTER sent to INVITE received), and INVITE to 200 at the caller.
  * <p>
- * {@code WakeUpBenchmark [calls=1000] [rate=100]} (calls per second). Bounded: it gives up after
- * calls/rate + 120 seconds.
+ * {@code WakeUpBenchmark [calls=1000] [rate=100] [warm-up calls=0]} (calls per second). The
+ * warm-up calls go first, at the same rate, to phones of their own, and are left out of every
+ * figure (a cold JVM compiles for its first minutes). Bounded: it gives up after
+ * (warm-up + calls)/rate + 120 seconds.
  */
 public final class WakeUpBenchmark {
 
@@ -64,24 +66,24 @@ public final class WakeUpBenchmark {
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        run(calls, rate);
+        int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        run(calls, rate, warmUp);
     }
 
-    public static Result run(int calls, int rate) throws Exception {
-        System.out.printf("wake-up benchmark: %d calls at %d/s%n", calls, rate);
+    public static Result run(int measured, int rate, int warmUp) throws Exception {
+        System.out.printf("wake-up benchmark: %d calls at %d/s after %d warm-up calls%n", measured, rate, warmUp);
+        int calls = warmUp + measured;
 
         long[] registerSentNanos = new long[calls];
         long[] inviteAtPhoneNanos = new long[calls];
         long[] inviteSentNanos = new long[calls];
         long[] okAtCallerNanos = new long[calls];
         Map<String, Integer> callIndex = new ConcurrentHashMap<>();
-        CountDownLatch done = new CountDownLatch(calls);
         AtomicInteger failures = new AtomicInteger();
-        ExecutorService wakers = Executors.newFixedThreadPool(4);
-        ExecutorService callers = Executors.newFixedThreadPool(8);
+        ExecutorService wakers = Executors.newFixedThreadPool(16);
 
         HttpServer pushes = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.tcp()), 0);
-        pushes.setExecutor(Executors.newFixedThreadPool(4));
+        pushes.setExecutor(Executors.newFixedThreadPool(8));
         try (SipPhone sleepers = SipPhone.start("sleepers");
              SipPhone woken = SipPhone.start("woken");
              SipPhone caller = SipPhone.start("caller");
@@ -127,12 +129,49 @@ public final class WakeUpBenchmark {
             answering.setDaemon(true);
             answering.start();
 
-            ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor();
-            long periodNanos = 1_000_000_000L / rate;
-            AtomicInteger next = new AtomicInteger();
+            long wakeSince = 0;
+            boolean finished = true;
+            int failedBefore = 0;
+            if (warmUp > 0) {
+                CountDownLatch warmed = new CountDownLatch(warmUp);
+                finished = callAtRate(0, warmUp, rate, warmed, caller, server, callIndex, inviteSentNanos, okAtCallerNanos,
+                        failures);
+                failedBefore = failures.get();
+                wakeSince = number(status(server.httpPort()), "wakeDeliveryMicros", "count");
+                System.out.printf("warm-up: %d calls, %d failed%s%n", warmUp, failedBefore, finished ? "" : " (gave up)");
+            }
+            CountDownLatch done = new CountDownLatch(measured);
+            finished &= callAtRate(warmUp, calls, rate, done, caller, server, callIndex, inviteSentNanos, okAtCallerNanos,
+                    failures);
+            String status = status(server.httpPort(), wakeSince);
+            int failed = failures.get() - failedBefore;
+            int completed = measured - failed - (int) done.getCount();
+            System.out.println();
+            System.out.printf("calls: %d, completed with 200: %d, failed: %d%s%n", measured, completed, failed,
+                    finished ? "" : " (gave up waiting)");
+            System.out.println("server, woken REGISTER in -> held INVITE out (us): " + field(status, "wakeDeliveryMicros"));
+            print("phone,  REGISTER sent -> INVITE received (ms)", warmUp, registerSentNanos, inviteAtPhoneNanos);
+            print("caller, INVITE sent -> 200 received (ms)", warmUp, inviteSentNanos, okAtCallerNanos);
+            System.out.println("server status: " + status);
+            long wakeCount = number(status, "wakeDeliveryMicros", "count") - wakeSince;
+            return new Result(measured, completed, failed, finished, wakeCount, number(status, "wakeDeliveryMicros", "p99"));
+        } finally {
+            pushes.stop(0);
+            wakers.shutdownNow();
+        }
+    }
+
+    /** Calls sleepers {@code from} (inclusive) to {@code to} at {@code rate}/s; waits until all ended. */
+    private static boolean callAtRate(int from, int to, int rate, CountDownLatch done, SipPhone caller,
+                                      StandaloneServer server, Map<String, Integer> callIndex, long[] inviteSentNanos,
+                                      long[] okAtCallerNanos, AtomicInteger failures) throws InterruptedException {
+        ExecutorService callers = Executors.newCachedThreadPool();  // one thread per call in progress: a call blocks its thread until BYE
+        ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor();
+        try {
+            AtomicInteger next = new AtomicInteger(from);
             pace.scheduleAtFixedRate(() -> {
                 int i = next.getAndIncrement();
-                if (i >= calls) {
+                if (i >= to) {
                     return;
                 }
                 callers.execute(() -> {
@@ -155,23 +194,10 @@ public final class WakeUpBenchmark {
                         done.countDown();
                     }
                 });
-            }, 0, periodNanos, TimeUnit.NANOSECONDS);
-
-            boolean finished = done.await(calls / rate + 120L, TimeUnit.SECONDS);
-            pace.shutdownNow();
-            String status = status(server.httpPort());
-            System.out.println();
-            System.out.printf("calls: %d, completed with 200: %d, failed: %d%s%n", calls, calls - failures.get()
-                    - (int) done.getCount(), failures.get(), finished ? "" : " (gave up waiting)");
-            System.out.println("server, woken REGISTER in -> held INVITE out (us): " + field(status, "wakeDeliveryMicros"));
-            print("phone,  REGISTER sent -> INVITE received (ms)", registerSentNanos, inviteAtPhoneNanos);
-            print("caller, INVITE sent -> 200 received (ms)", inviteSentNanos, okAtCallerNanos);
-            System.out.println("server status: " + status);
-            return new Result(calls, calls - failures.get() - (int) done.getCount(), failures.get(), finished,
-                    number(status, "wakeDeliveryMicros", "count"), number(status, "wakeDeliveryMicros", "p99"));
+            }, 0, 1_000_000_000L / rate, TimeUnit.NANOSECONDS);
+            return done.await((to - from) / rate + 120L, TimeUnit.SECONDS);
         } finally {
-            pushes.stop(0);
-            wakers.shutdownNow();
+            pace.shutdownNow();
             callers.shutdownNow();
         }
     }
@@ -195,17 +221,28 @@ public final class WakeUpBenchmark {
                     inviteAt[i] = System.nanoTime();
                 }
                 String user = ((ToHeader) event.getRequest().getHeader(ToHeader.NAME)).getAddress().getURI().toString();
-                phone.respond(event, 200, "Contact: <" + user.replace("example.test", "127.0.0.1:" + phone.port()) + ">");
+                respond(phone, event, 200, "Contact: <" + user.replace("example.test", "127.0.0.1:" + phone.port()) + ">");
             } else if (method.equals("BYE") || method.equals("CANCEL")) {
-                phone.respond(event, 200);
+                respond(phone, event, 200);
             }
         }
     }
 
-    private static void print(String what, long[] from, long[] to) {
+    /** A retransmitted request (its transaction exists already: the first copy is answered) is skipped. */
+    private static void respond(SipPhone phone, RequestEvent event, int status, String... headers) {
+        try {
+            phone.respond(event, status, headers);
+        } catch (IllegalStateException e) {
+            if (!(e.getCause() instanceof javax.sip.TransactionAlreadyExistsException)) {
+                throw e;
+            }
+        }
+    }
+
+    private static void print(String what, int first, long[] from, long[] to) {
         double[] ms = new double[from.length];
         int n = 0;
-        for (int i = 0; i < from.length; i++) {
+        for (int i = first; i < from.length; i++) {
             if (from[i] > 0 && to[i] > from[i]) {
                 ms[n++] = (to[i] - from[i]) / 1e6;
             }
@@ -225,8 +262,12 @@ public final class WakeUpBenchmark {
     }
 
     private static String status(int httpPort) throws IOException, InterruptedException {
+        return status(httpPort, 0);
+    }
+
+    private static String status(int httpPort, long wakeSince) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + httpPort + "/sip-push-server/status")).build(),
+                URI.create("http://127.0.0.1:" + httpPort + "/sip-push-server/status?wakeSince=" + wakeSince)).build(),
                 HttpResponse.BodyHandlers.ofString()).body().trim();
     }
 

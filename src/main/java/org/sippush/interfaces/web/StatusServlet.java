@@ -18,12 +18,22 @@ public class StatusServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 
+    /** {@code ?wakeSince=N}: wake-up percentiles over the samples after the first N only. */
+    private static long since(HttpServletRequest request) {
+        String value = request.getParameter("wakeSince");
+        try {
+            return value == null ? 0 : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Services services = (Services) getServletContext().getAttribute(Services.ATTRIBUTE);
         long[] pushes = services == null ? new long[4] : services.pushes().counters();
         Runtime rt = Runtime.getRuntime();
-        long[] wake = CallMetrics.WAKE_DELIVERY.snapshot();
+        long[] wake = CallMetrics.WAKE_DELIVERY.snapshotSince(since(request));
         JpaBindingRepository store = (JpaBindingRepository) getServletContext().getAttribute(ApplicationLifecycle.BINDING_STORE);
         String writes = store == null ? "" : ",\"registrarWrites\":{\"transactions\":" + store.transactions()
                 + ",\"changes\":" + store.units() + ",\"batchesRetriedAlone\":" + store.batchesRetriedAlone()
