@@ -132,8 +132,9 @@ public final class FcmGateway implements PushGateway {
             }
         }, Runnable::run);
         // The answer is of no use once the push has expired: the dispatcher will not retry then either.
+        // (+1 ms: toMillis() truncates, and the timer must not fire before the expiry on the wall clock.)
         result.completeOnTimeout(new PushOutcome.Failed(message, "no answer from FCM before the push expired", -1),
-                Duration.between(now, message.expiresAt()).toMillis(), TimeUnit.MILLISECONDS);
+                Duration.between(now, message.expiresAt()).toMillis() + 1, TimeUnit.MILLISECONDS);
         return result;
     }
 
