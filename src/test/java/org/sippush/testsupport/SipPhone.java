@@ -373,6 +373,11 @@ public final class SipPhone implements SipListener, AutoCloseable {
         public List<Response> provisionals() {
             return List.copyOf(provisional.getOrDefault(tx, List.of()));
         }
+
+        /** Whether the final response (or the transaction's failure) is there. */
+        public boolean isDone() {
+            return result.isDone();
+        }
     }
 
     /** A REGISTER under construction, sent like a phone sends it. */
