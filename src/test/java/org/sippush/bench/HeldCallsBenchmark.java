@@ -67,20 +67,21 @@ public final class HeldCallsBenchmark {
                     throw new IllegalStateException("REGISTER held" + i + ": " + ok.getStatusCode());
                 }
             }
+            // the container keeps each REGISTER transaction 32 s (Timer J): let them go before the baseline
+            Thread.sleep(35_000);
             long before = heapAfterFullGc(server.pid());
             java.util.Map<String, long[]> histogramBefore = histogram(server.pid());
             long sessionsBefore = status(server, "applicationSessions");
 
             long start = System.nanoTime();
             List<SipPhone.Sent> sent = new ArrayList<>(calls);
-            long periodNanos = 1_000_000_000L / 200;  // 200 calls/s: paced, not bursts
             for (int i = 0; i < calls; i++) {
-                long due = start + i * periodNanos;
-                long early = due - System.nanoTime();
-                if (early > 0) {
-                    Thread.sleep(early / 1_000_000, (int) (early % 1_000_000));  // pacing the load, not a wait
-                }
                 sent.add(caller.invite("sip:alice@example.test", "sip:held" + i + "@example.test", server.sipPort(), "udp"));
+                if (i % 500 == 499) {
+                    // self-paced: the next burst only when this one is held (a fixed 200/s overloaded the
+                    // server: every call first fails a TCP connection to the killed app's old contact)
+                    waitUntilHeld(server, i + 1, sent);
+                }
             }
             waitUntilHeld(server, calls, sent);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -131,13 +132,13 @@ public final class HeldCallsBenchmark {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         long held;
         while ((held = status(server, "heldCallsTotal")) < n) {
-            long answered = sent.stream().filter(c -> c.isDone()).count();
-            if (held + answered >= n) {
-                System.out.printf("%d calls answered before they could be held%n", answered);
+            long ended = sent.stream().filter(c -> c.isDone()).count();
+            if (held + ended >= n) {
+                System.out.printf("%d calls ended (answered or timed out) before they could be held%n", ended);
                 return;
             }
             if (System.nanoTime() > deadline) {
-                System.out.printf("only %d of %d calls held after 60 s (%d answered)%n", held, n, answered);
+                System.out.printf("only %d of %d calls held after 60 s (%d ended)%n", held, n, ended);
                 return;
             }
             Thread.sleep(50);

@@ -80,10 +80,10 @@ public final class WakeUpBenchmark {
         long[] okAtCallerNanos = new long[calls];
         Map<String, Integer> callIndex = new ConcurrentHashMap<>();
         AtomicInteger failures = new AtomicInteger();
-        ExecutorService wakers = Executors.newFixedThreadPool(16);
+        ExecutorService wakers = Executors.newFixedThreadPool(4);
 
         HttpServer pushes = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.tcp()), 0);
-        pushes.setExecutor(Executors.newFixedThreadPool(8));
+        pushes.setExecutor(Executors.newFixedThreadPool(4));
         try (SipPhone sleepers = SipPhone.start("sleepers");
              SipPhone woken = SipPhone.start("woken");
              SipPhone caller = SipPhone.start("caller");
@@ -165,7 +165,7 @@ public final class WakeUpBenchmark {
     private static boolean callAtRate(int from, int to, int rate, CountDownLatch done, SipPhone caller,
                                       StandaloneServer server, Map<String, Integer> callIndex, long[] inviteSentNanos,
                                       long[] okAtCallerNanos, AtomicInteger failures) throws InterruptedException {
-        ExecutorService callers = Executors.newCachedThreadPool();  // one thread per call in progress: a call blocks its thread until BYE
+        ExecutorService callers = Executors.newFixedThreadPool(64);  // a call blocks its thread until BYE: 8 threads capped the rate
         ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor();
         try {
             AtomicInteger next = new AtomicInteger(from);
