@@ -140,6 +140,24 @@ public final class ApplicationLifecycle implements ServletContextListener {
         }
     }
 
+    /**
+     * HikariCP's connection closer ends a moment after the pool closed; Tomcat checks for threads
+     * left behind right after this listener returns. Wait for them (at most 5 s).
+     */
+    private static void awaitPoolThreads() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith("sippush-db")) {
+                try {
+                    thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         event.getServletContext().removeAttribute(Services.ATTRIBUTE);
@@ -155,6 +173,7 @@ public final class ApplicationLifecycle implements ServletContextListener {
         }
         if (database != null) {
             database.close();
+            awaitPoolThreads();
         }
         deregisterJdbcDrivers();
         LOG.info("sip-push-server stopped");
