@@ -15,10 +15,12 @@ import org.sippush.domain.binding.BindingRepository;
  * @param pushes     the push dispatcher
  * @param pushWait   how long a call is held for a woken phone to re-register
  * @param pushAppConfigured whether phones of that app and provider can be woken (credentials exist)
+ * @param security   authentication, trusted peers and limits
  */
 public record Services(List<String> domains, Registrar registrar, BindingRepository bindings,
                        PushDispatcher pushes, java.time.Duration pushWait,
-                       java.util.function.Predicate<org.sippush.domain.binding.PushSettings> pushAppConfigured) {
+                       java.util.function.Predicate<org.sippush.domain.binding.PushSettings> pushAppConfigured,
+                       org.sippush.application.auth.Security security) {
 
     /** The servlet context attribute that holds the services. */
     public static final String ATTRIBUTE = Services.class.getName();
@@ -30,6 +32,7 @@ public record Services(List<String> domains, Registrar registrar, BindingReposit
         Objects.requireNonNull(pushes, "pushes must not be null");
         Objects.requireNonNull(pushWait, "pushWait must not be null");
         Objects.requireNonNull(pushAppConfigured, "pushAppConfigured must not be null");
+        Objects.requireNonNull(security, "security must not be null");
     }
 
     public boolean serves(String host) {

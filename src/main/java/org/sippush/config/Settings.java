@@ -138,6 +138,21 @@ public final class Settings {
         return values.containsKey(key) ? getInt(key) : fallback;
     }
 
+    /** {@code true} or {@code false} (any case); anything else is a startup error naming the key. */
+    public boolean getBoolean(String key, boolean fallback) {
+        String value = values.get(key);
+        if (value == null || value.isEmpty()) {
+            return fallback;
+        }
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalStateException("Setting '" + key + "' must be true or false, not '" + value + "'");
+    }
+
     public List<String> getList(String key) {
         return Arrays.stream(get(key, "").split(","))
                 .map(String::trim)

@@ -18,6 +18,12 @@ import org.sippush.application.PushDispatcher;
 import org.sippush.application.Registrar;
 import org.sippush.application.RegistrarPolicy;
 import org.sippush.application.Services;
+import org.sippush.application.auth.DigestAuthenticator;
+import org.sippush.application.auth.Limits;
+import org.sippush.application.auth.Security;
+import org.sippush.application.auth.Subscribers;
+import org.sippush.application.auth.TrustedPeers;
+import org.sippush.infrastructure.persistence.JpaSubscriberRepository;
 import org.sippush.config.Settings;
 import org.sippush.infrastructure.persistence.Database;
 import org.sippush.infrastructure.persistence.JpaBindingRepository;
@@ -75,8 +81,9 @@ public final class ApplicationLifecycle implements ServletContextListener {
                             PushSettings.mask(rejected.message().token()), rejected.reason(), changed);
                 });
         Duration pushWait = Duration.ofSeconds(settings.getInt("push.wait", 30));
+        Security security = security(settings, database, domains);
         event.getServletContext().setAttribute(Services.ATTRIBUTE,
-                new Services(domains, registrar, bindings, pushes, pushWait, providers::accepts));
+                new Services(domains, registrar, bindings, pushes, pushWait, providers::accepts, security));
 
         int purgeEvery = settings.getInt("registrar.purge-interval", 60);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -88,6 +95,44 @@ public final class ApplicationLifecycle implements ServletContextListener {
         LOG.info("sip-push-server ready: domains {}, expiry {}..{} s (default {} s), push wait {} s, push providers: {};"
                         + " other pushes: {}", domains, policy.minExpires(), policy.maxExpires(), policy.defaultExpires(),
                 pushWait.toSeconds(), providers.describe(), settings.get("push.provider", "log"));
+        if (security.authentication()) {
+            LOG.info("Digest authentication on (realm: {}); trusted peers: {}",
+                    settings.get("auth.realm", "").isBlank() ? "each domain" : settings.get("auth.realm"),
+                    security.trustedPeers());
+        } else {
+            LOG.warn("Digest authentication is OFF (auth.enabled=false): anyone who reaches the SIP port can"
+                    + " register any user of {} and take their calls", domains);
+        }
+    }
+
+    /** Subscribers, digest authentication, trusted peers and limits from the auth.* and limits.* settings. */
+    static Security security(Settings settings, Database database, List<String> domains) {
+        String realm = settings.get("auth.realm", "");
+        Subscribers subscribers = new Subscribers(new JpaSubscriberRepository(database.entityManagerFactory()),
+                realm, domains::contains, Clock.systemUTC());
+        String secret = settings.get("auth.nonce-secret", "");
+        byte[] nonceSecret = secret.isEmpty() ? null : sha256(secret);
+        DigestAuthenticator digest = new DigestAuthenticator(subscribers, nonceSecret,
+                Duration.ofSeconds(settings.getInt("auth.nonce-lifetime", 300)), Clock.systemUTC());
+        TrustedPeers trusted;
+        try {
+            trusted = TrustedPeers.parse(settings.getList("auth.trusted-peers"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Setting auth.trusted-peers: " + e.getMessage(), e);
+        }
+        Limits limits = Limits.of(settings.getInt("limits.requests-per-second", 50),
+                settings.getInt("limits.request-burst", 100), settings.getInt("limits.pushes-per-device-per-minute", 10),
+                settings.getInt("limits.contacts-per-aor", 10), settings.getInt("limits.held-calls-per-user", 10),
+                settings.getInt("limits.held-calls", 20_000));
+        return new Security(settings.getBoolean("auth.enabled", true), subscribers, digest, trusted, limits);
+    }
+
+    private static byte[] sha256(String secret) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The provider of pushes that no APNs/FCM credential covers: the log, or an operator's webhook. */

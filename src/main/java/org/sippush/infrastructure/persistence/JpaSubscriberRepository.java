@@ -1,0 +1,95 @@
+package org.sippush.infrastructure.persistence;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.sippush.domain.subscriber.Subscriber;
+import org.sippush.domain.subscriber.SubscriberRepository;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
+import jakarta.persistence.LockModeType;
+
+/** Subscribers in the bindings' database through JPA. */
+public final class JpaSubscriberRepository implements SubscriberRepository {
+
+    private final EntityManagerFactory emf;
+
+    public JpaSubscriberRepository(EntityManagerFactory emf) {
+        this.emf = Objects.requireNonNull(emf, "entity manager factory must not be null");
+    }
+
+    @Override
+    public Optional<Subscriber> find(String user, String domain) {
+        EntityManager em = emf.createEntityManager();
+        try {
+            SubscriberRow row = em.find(SubscriberRow.class, Subscriber.aor(user, domain));
+            return Optional.ofNullable(row).map(SubscriberRow::toSubscriber);
+        } finally {
+            em.close();
+        }
+    }
+
+    @Override
+    public boolean save(Subscriber subscriber) {
+        return inTransaction(em -> {
+            SubscriberRow row = em.find(SubscriberRow.class, subscriber.aor(), LockModeType.PESSIMISTIC_WRITE);
+            if (row == null) {
+                em.persist(new SubscriberRow(subscriber));
+                return true;
+            }
+            row.copy(subscriber);
+            return false;
+        });
+    }
+
+    @Override
+    public boolean delete(String user, String domain) {
+        String aor = Subscriber.aor(user, domain);
+        return inTransaction(em -> {
+            SubscriberRow row = em.find(SubscriberRow.class, aor, LockModeType.PESSIMISTIC_WRITE);
+            if (row == null) {
+                return false;
+            }
+            // the user's row serialises this with its REGISTERs (the registrar locks it too)
+            em.find(SipUserRow.class, aor, LockModeType.PESSIMISTIC_WRITE);
+            em.createQuery("delete from Binding b where b.aor = :aor").setParameter("aor", aor).executeUpdate();
+            em.remove(row);
+            return true;
+        });
+    }
+
+    @Override
+    public List<Subscriber> list(String domain) {
+        EntityManager em = emf.createEntityManager();
+        try {
+            return em.createQuery("select s from SubscriberRow s where s.domain = :domain order by s.username",
+                            SubscriberRow.class)
+                    .setParameter("domain", Subscriber.checkDomain(domain))
+                    .getResultList().stream().map(SubscriberRow::toSubscriber).toList();
+        } finally {
+            em.close();
+        }
+    }
+
+    private <T> T inTransaction(Function<EntityManager, T> work) {
+        EntityManager em = emf.createEntityManager();
+        EntityTransaction tx = em.getTransaction();
+        try {
+            tx.begin();
+            T result = work.apply(em);
+            tx.commit();
+            return result;
+        } catch (RuntimeException e) {
+            if (tx.isActive()) {
+                tx.rollback();
+            }
+            throw e;
+        } finally {
+            em.close();
+        }
+    }
+}
