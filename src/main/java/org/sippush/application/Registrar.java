@@ -90,8 +90,13 @@ public final class Registrar {
                 if (request.wildcard()) {
                     removeAll(bindings, request);
                 } else {
+                    int before = bindings.live().size();
                     for (Contact contact : granted) {
                         apply(bindings, request.aor(), contact, now);
+                    }
+                    int after = bindings.live().size();
+                    if (after > policy.maxContacts() && after > before) {
+                        throw new TooManyContacts(policy.maxContacts());
                     }
                 }
                 return List.copyOf(bindings.live());
@@ -99,6 +104,8 @@ public final class Registrar {
             return new Registered(current, now);
         } catch (OutOfOrder e) {
             return new Refused(400, e.getMessage());
+        } catch (TooManyContacts e) {
+            return new Refused(403, e.getMessage());
         }
     }
 
@@ -158,6 +165,13 @@ public final class Registrar {
         if (binding.callId().equals(callId) && cseq <= binding.cseq()) {
             throw new OutOfOrder("CSeq " + cseq + " is not higher than the binding's " + binding.cseq()
                     + " for this Call-ID");
+        }
+    }
+
+    /** Aborts the unit of work: the address-of-record would have more contacts than allowed; nothing changes. */
+    static final class TooManyContacts extends RuntimeException {
+        TooManyContacts(int max) {
+            super("Too many contacts for this address-of-record (at most " + max + ")", null, false, false);
         }
     }
 

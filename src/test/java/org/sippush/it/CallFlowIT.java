@@ -49,6 +49,7 @@ class CallFlowIT {
     @Deployment(testable = false)
     static WebArchive deployment() throws IOException {
         pushes = new PushRecorder();
+        Deployments.openAccess();
         Deployments.useH2("calls");
         System.setProperty("sippush.push.provider", "webhook");
         System.setProperty("sippush.push.webhook.url", pushes.url());

@@ -38,4 +38,17 @@ public final class Deployments {
         System.setProperty("sippush.db.user", user);
         System.setProperty("sippush.db.password", password);
     }
+
+    /**
+     * The deployment runs without digest authentication, rate or push limits: for the tests of
+     * other features, whose phones all send from 127.0.0.1. (Settings are system properties of
+     * the test JVM, shared by every deployment: each test class says which it wants.)
+     */
+    public static void openAccess() {
+        System.setProperty("sippush.auth.enabled", "false");
+        System.setProperty("sippush.auth.trusted-peers", "");
+        System.setProperty("sippush.limits.requests-per-second", "0");
+        System.setProperty("sippush.limits.pushes-per-device-per-minute", "0");
+        System.setProperty("sippush.limits.held-calls-per-user", "100000");
+    }
 }

@@ -37,6 +37,7 @@ class HeldCallsReleaseIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
+        Deployments.openAccess();
         Deployments.useH2("release");
         System.setProperty("sippush.push.wait", Long.toString(PUSH_WAIT.toSeconds()));
         return Deployments.war();

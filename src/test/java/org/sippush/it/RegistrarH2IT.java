@@ -16,6 +16,7 @@ class RegistrarH2IT extends RegistrarContract {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
+        Deployments.openAccess();
         url = Deployments.useH2("registrar-h2");
         return Deployments.war();
     }

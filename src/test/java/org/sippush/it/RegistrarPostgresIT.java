@@ -18,6 +18,7 @@ class RegistrarPostgresIT extends RegistrarContract {
     @Deployment(testable = false)
     static WebArchive deployment() {
         postgres = PostgresServer.shared();
+        Deployments.openAccess();
         Deployments.useDatabase(postgres.jdbcUrl(), postgres.user(), postgres.password());
         return Deployments.war();
     }

@@ -53,4 +53,43 @@ public final class BindingRows {
             throw new IllegalStateException("Cannot read bindings from " + url, e);
         }
     }
+
+    /**
+     * Creates or replaces a subscriber row as provisioning would: HA1 = H(user:realm:password),
+     * computed here from RFC 7616, for MD5 and SHA-256.
+     */
+    public void putSubscriber(String user, String domain, String realm, String password) {
+        String aor = "sip:" + user + "@" + domain;
+        try (Connection c = DriverManager.getConnection(url, this.user, this.password)) {
+            c.setAutoCommit(false);
+            try (PreparedStatement delete = c.prepareStatement("delete from subscriber where aor = ?");
+                 PreparedStatement insert = c.prepareStatement("insert into subscriber (aor, username, domain, realm,"
+                         + " ha1_md5, ha1_sha256, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                delete.setString(1, aor);
+                delete.executeUpdate();
+                String secret = user + ":" + realm + ":" + password;
+                insert.setString(1, aor);
+                insert.setString(2, user);
+                insert.setString(3, domain);
+                insert.setString(4, realm);
+                insert.setString(5, hex("MD5", secret));
+                insert.setString(6, hex("SHA-256", secret));
+                insert.setLong(7, System.currentTimeMillis());
+                insert.setLong(8, System.currentTimeMillis());
+                insert.executeUpdate();
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot write subscriber to " + url, e);
+        }
+    }
+
+    private static String hex(String algorithm, String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance(algorithm)
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

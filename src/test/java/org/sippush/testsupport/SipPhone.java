@@ -36,7 +36,7 @@ import javax.sip.message.Response;
 
 /**
  * A SIP user agent for tests on a real JAIN-SIP stack (the NIST reference implementation), bound
- * to 127.0.0.1 on a free high port for both UDP and TCP. Requests are written as SIP text, parsed
+ * to 127.0.0.1 (or another loopback address) on a free high port for both UDP and TCP. Requests are written as SIP text, parsed
  * by the stack and sent through client transactions; responses and incoming requests are waited
  * for with timeouts, never with sleeps.
  */
@@ -49,6 +49,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
     private final SipProvider provider;
     private final MessageFactory messages;
     private final int port;
+    private final String host;
     private final Map<ClientTransaction, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
     private final Map<ClientTransaction, List<Response>> provisional = new ConcurrentHashMap<>();
     private final BlockingQueue<RequestEvent> requests = new LinkedBlockingQueue<>();
@@ -57,13 +58,14 @@ public final class SipPhone implements SipListener, AutoCloseable {
     private final AtomicLong cseq = new AtomicLong();
     private volatile String callId = UUID.randomUUID().toString();
 
-    private SipPhone(String name) throws Exception {
+    private SipPhone(String name, String host) throws Exception {
         this.name = name;
+        this.host = host;
         this.port = FreePorts.udpAndTcp();
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         Properties props = new Properties();
-        props.setProperty("javax.sip.STACK_NAME", "test-" + name + "-" + port);
+        props.setProperty("javax.sip.STACK_NAME", "test-" + name + "-" + host + "-" + port);
         props.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
         props.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
         props.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
@@ -71,8 +73,8 @@ public final class SipPhone implements SipListener, AutoCloseable {
         props.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
         this.stack = factory.createSipStack(props);
         this.messages = factory.createMessageFactory();
-        ListeningPoint udp = stack.createListeningPoint("127.0.0.1", port, "udp");
-        ListeningPoint tcp = stack.createListeningPoint("127.0.0.1", port, "tcp");
+        ListeningPoint udp = stack.createListeningPoint(host, port, "udp");
+        ListeningPoint tcp = stack.createListeningPoint(host, port, "tcp");
         this.provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
         provider.addSipListener(this);
@@ -80,8 +82,16 @@ public final class SipPhone implements SipListener, AutoCloseable {
     }
 
     public static SipPhone start(String name) {
+        return start(name, "127.0.0.1");
+    }
+
+    /** A phone on another loopback address (127.0.0.2, ...): another source for the server. */
+    public static SipPhone start(String name, String loopbackAddress) {
+        if (!loopbackAddress.startsWith("127.")) {
+            throw new IllegalArgumentException("test phones stay on loopback: " + loopbackAddress);
+        }
         try {
-            return new SipPhone(name);
+            return new SipPhone(name, loopbackAddress);
         } catch (Exception e) {
             throw new IllegalStateException("Cannot start test phone " + name, e);
         }
@@ -89,6 +99,10 @@ public final class SipPhone implements SipListener, AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    public String host() {
+        return host;
     }
 
     public String callId() {
@@ -279,17 +293,35 @@ public final class SipPhone implements SipListener, AutoCloseable {
         String t = transport.toUpperCase();
         String sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n";
         String text = "INVITE " + callee + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/" + t + " 127.0.0.1:" + port + ";branch=z9hG4bK" + UUID.randomUUID().toString().replace("-", "") + "\r\n"
+                + "Via: SIP/2.0/" + t + " " + host + ":" + port + ";branch=z9hG4bK" + UUID.randomUUID().toString().replace("-", "") + "\r\n"
                 + "Route: <sip:127.0.0.1:" + serverPort + ";lr;transport=" + transport.toLowerCase() + ">\r\n"
                 + "Max-Forwards: 70\r\n"
                 + "From: \"Alice Caller\" <" + caller + ">;tag=" + Long.toHexString(System.nanoTime()) + "\r\n"
                 + "To: <" + callee + ">\r\n"
                 + "Call-ID: " + UUID.randomUUID() + "\r\n"
                 + "CSeq: 1 INVITE\r\n"
-                + "Contact: <sip:caller@127.0.0.1:" + port + ";transport=" + transport.toLowerCase() + ">\r\n"
+                + "Contact: <sip:caller@" + host + ":" + port + ";transport=" + transport.toLowerCase() + ">\r\n"
                 + "Content-Type: application/sdp\r\n"
                 + "Content-Length: " + sdp.length() + "\r\n\r\n" + sdp;
         return sendAsync(parse(text));
+    }
+
+    /**
+     * The request again as a phone re-sends it after a 401/407 challenge (RFC 3261 §22.2): same
+     * Call-ID, From tag and To, CSeq one higher, a new Via branch, with {@code header: value} added.
+     */
+    public Sent resend(Request original, String header, String value) {
+        try {
+            Request again = (Request) original.clone();
+            javax.sip.header.CSeqHeader cseqHeader = (javax.sip.header.CSeqHeader) again.getHeader("CSeq");
+            cseqHeader.setSeqNumber(cseqHeader.getSeqNumber() + 1);
+            ((javax.sip.header.ViaHeader) again.getHeader("Via")).setBranch(
+                    "z9hG4bK" + UUID.randomUUID().toString().replace("-", ""));
+            again.addHeader(SipFactory.getInstance().createHeaderFactory().createHeader(header, value));
+            return sendAsync(again);
+        } catch (ParseException | javax.sip.PeerUnavailableException | javax.sip.InvalidArgumentException e) {
+            throw new IllegalStateException(name + " cannot re-send " + original.getMethod(), e);
+        }
     }
 
     /** ACK for a 2xx: to the callee's Contact, along the record-routed path. */
@@ -321,7 +353,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
         StringBuilder text = new StringBuilder();
         String transport = ((javax.sip.header.ViaHeader) ok.getHeader("Via")).getTransport();
         text.append(method).append(' ').append(contact.getAddress().getURI()).append(" SIP/2.0\r\n");
-        text.append("Via: SIP/2.0/").append(transport).append(" 127.0.0.1:").append(port).append(";branch=z9hG4bK")
+        text.append("Via: SIP/2.0/").append(transport).append(" ").append(host).append(":").append(port).append(";branch=z9hG4bK")
                 .append(UUID.randomUUID().toString().replace("-", "")).append("\r\n");
         List<String> routes = new ArrayList<>();
         for (java.util.ListIterator<?> it = ok.getHeaders("Record-Route"); it.hasNext(); ) {
@@ -404,7 +436,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
         /** The usual contact of this phone, with extra URI parameters (e.g. pn-*) and header parameters. */
         public Registration contactHere(String uriParams, String headerParams) {
             String user = aor.substring(aor.indexOf(':') + 1, aor.indexOf('@'));
-            return contact("<sip:" + user + "@127.0.0.1:{port};transport={transport}" + uriParams + ">" + headerParams);
+            return contact("<sip:" + user + "@" + host + ":{port};transport={transport}" + uriParams + ">" + headerParams);
         }
 
         public Registration header(String name, String value) {
@@ -426,7 +458,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
             StringBuilder sip = new StringBuilder();
             sip.append("REGISTER sip:127.0.0.1:").append(serverPort).append(";transport=").append(transport.toLowerCase())
                     .append(" SIP/2.0\r\n");
-            sip.append("Via: SIP/2.0/").append(transport).append(" 127.0.0.1:").append(port)
+            sip.append("Via: SIP/2.0/").append(transport).append(" ").append(host).append(":").append(port)
                     .append(";branch=z9hG4bK").append(UUID.randomUUID().toString().replace("-", "")).append("\r\n");
             sip.append("Max-Forwards: 70\r\n");
             sip.append("From: <").append(aor).append(">;tag=").append(Long.toHexString(System.nanoTime())).append("\r\n");

@@ -102,6 +102,10 @@ public final class StandaloneServer implements AutoCloseable {
         env.put("SIPPUSH_SIP_DOMAINS", "example.test");
         env.put("SIPPUSH_SIP_BIND_ADDRESS", "127.0.0.1");
         env.put("SIPPUSH_HTTP_ADDRESS", "127.0.0.1");
+        // Tests of other features run without digest authentication and without the per-source
+        // rate limit (every test phone sends from 127.0.0.1); the security tests turn both on.
+        env.put("SIPPUSH_AUTH_ENABLED", "false");
+        env.put("SIPPUSH_LIMITS_REQUESTS_PER_SECOND", "0");
     }
 
     /**

@@ -7,28 +7,25 @@ import java.util.concurrent.TimeUnit;
  *
  * @param requestsPerSource   new requests per second from one source address (null: no limit)
  * @param pushesPerDevice     pushes per minute to one phone (null: no limit)
- * @param contactsPerAor      most live contacts of one address-of-record
  * @param heldCallsPerUser    most calls held at once for one user
  * @param heldCalls           most calls held at once in all
  */
-public record Limits(RateLimiter requestsPerSource, RateLimiter pushesPerDevice, int contactsPerAor,
-                     int heldCallsPerUser, int heldCalls) {
+public record Limits(RateLimiter requestsPerSource, RateLimiter pushesPerDevice, int heldCallsPerUser, int heldCalls) {
 
     public Limits {
-        if (contactsPerAor < 1 || heldCallsPerUser < 1 || heldCalls < 1) {
-            throw new IllegalArgumentException("limits.contacts-per-aor, limits.held-calls-per-user and"
-                    + " limits.held-calls must be at least 1");
+        if (heldCallsPerUser < 1 || heldCalls < 1) {
+            throw new IllegalArgumentException("limits.held-calls-per-user and limits.held-calls must be at least 1");
         }
     }
 
-    /** No limits but the sizes given. */
-    public static Limits of(int requestsPerSecond, int requestBurst, int pushesPerMinute, int contactsPerAor,
-                            int heldCallsPerUser, int heldCalls) {
+    /** Limits from the settings' numbers; a rate of 0 or less means no limit. */
+    public static Limits of(int requestsPerSecond, int requestBurst, int pushesPerMinute, int heldCallsPerUser,
+                            int heldCalls) {
         RateLimiter requests = requestsPerSecond <= 0 ? null
                 : new RateLimiter(requestsPerSecond, TimeUnit.SECONDS.toNanos(1), Math.max(requestBurst, 1), System::nanoTime);
         RateLimiter pushes = pushesPerMinute <= 0 ? null
                 : new RateLimiter(pushesPerMinute, TimeUnit.MINUTES.toNanos(1), pushesPerMinute, System::nanoTime);
-        return new Limits(requests, pushes, contactsPerAor, heldCallsPerUser, heldCalls);
+        return new Limits(requests, pushes, heldCallsPerUser, heldCalls);
     }
 
     public boolean allowRequestFrom(String source) {

@@ -28,6 +28,7 @@ import org.mobicents.javax.servlet.sip.SipSessionsUtilExt;
 import org.mobicents.servlet.sip.core.proxy.MobicentsProxyBranch;
 import org.sippush.application.CallMetrics;
 import org.sippush.application.Services;
+import org.sippush.application.auth.Limits;
 import org.sippush.domain.binding.Binding;
 import org.sippush.domain.binding.Contact;
 import org.sippush.domain.binding.PushSettings;
@@ -140,6 +141,9 @@ final class CallRouter {
         List<Binding> pushable = live.stream()
                 .filter(b -> b.push() != null && b.push().callPushAllowed())
                 .toList();
+        if (!pushable.isEmpty() && overHoldLimits(invite)) {
+            return;
+        }
         Proxy proxy = invite.getProxy();
         proxy.setRecordRoute(true);
         proxy.setParallel(true);
@@ -155,6 +159,26 @@ final class CallRouter {
             return;
         }
         hold(invite, aor, proxy, live, pushable, targets, now);
+    }
+
+    /** Whether holding one more call would pass limits.held-calls-per-user or limits.held-calls (then answered). */
+    private boolean overHoldLimits(SipServletRequest invite) throws IOException {
+        Limits limits = services.security().limits();
+        Map<String, HeldCall> forUser = existingHeldCalls(invite.getApplicationSession());
+        if (forUser != null && forUser.size() >= limits.heldCallsPerUser()) {
+            LOG.info("Call {} refused: {} calls already held for this user (limits.held-calls-per-user)",
+                    invite.getCallId(), forUser.size());
+            invite.createResponse(SipServletResponse.SC_BUSY_HERE, "Too many calls waiting for this user").send();
+            return true;
+        }
+        if (CallMetrics.heldNow() >= limits.heldCalls()) {
+            LOG.warn("Call {} refused: {} calls held in all (limits.held-calls)", invite.getCallId(), CallMetrics.heldNow());
+            SipServletResponse busy = invite.createResponse(SipServletResponse.SC_SERVICE_UNAVAILABLE, "Too many calls held");
+            busy.setHeader("Retry-After", Long.toString(services.pushWait().toSeconds()));
+            busy.send();
+            return true;
+        }
+        return false;
     }
 
     private void hold(SipServletRequest invite, String aor, Proxy proxy, List<Binding> live, List<Binding> pushable,
@@ -179,6 +203,11 @@ final class CallRouter {
         String sasId = sas.getId();
         for (Binding binding : pushable) {
             PushSettings target = binding.push();
+            if (!services.security().limits().allowPushTo(binding.pushIdentity())) {
+                LOG.info("Call {} for {}: no push to {} (limits.pushes-per-device-per-minute reached); held for a phone"
+                        + " woken by an earlier push", held.callId, aor, PushSettings.mask(target.callToken()));
+                continue;
+            }
             PushMessage push = PushMessage.call(target, held.callId, callerName, caller, aor, now, expires);
             held.pushesPending++;
             LOG.info("Holding call {} for {}: {}", held.callId, aor, push);
@@ -234,7 +263,8 @@ final class CallRouter {
                 b.start();
                 started++;
             } catch (IllegalStateException e) {
-                LOG.info("Branch to {} could not be sent: {}", b.getTargetURI(), rootMessage(e));
+                LOG.info("Branch to {} could not be sent: {}", SipAddresses.forLog(String.valueOf(b.getTargetURI())),
+                        rootMessage(e));
             }
         }
         return started;
@@ -245,7 +275,7 @@ final class CallRouter {
         while (root.getCause() != null) {
             root = root.getCause();
         }
-        return root.getMessage();
+        return SipAddresses.forLog(root.getMessage());
     }
 
     private void startBranch(HeldCall held, String contact, long arrivalNanos) {
@@ -256,10 +286,10 @@ final class CallRouter {
             }
             CallMetrics.WAKE_DELIVERY.record((System.nanoTime() - arrivalNanos) / 1_000);
             CallMetrics.delivered();
-            LOG.info("Call {} delivered to the woken phone at {} after {} ms", held.callId, contact,
+            LOG.info("Call {} delivered to the woken phone at {} after {} ms", held.callId, SipAddresses.forLog(contact),
                     (System.nanoTime() - held.heldAtNanos) / 1_000_000);
         } catch (ServletParseException | RuntimeException e) {
-            LOG.warn("Call {}: cannot deliver to {}", held.callId, contact, e);
+            LOG.warn("Call {}: cannot deliver to {}", held.callId, SipAddresses.forLog(contact), e);
         }
     }
 

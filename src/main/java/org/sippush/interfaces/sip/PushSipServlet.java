@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 import javax.servlet.ServletException;
@@ -24,6 +26,7 @@ import org.sippush.application.RegisterOutcome.IntervalTooBrief;
 import org.sippush.application.RegisterOutcome.Refused;
 import org.sippush.application.RegisterOutcome.Registered;
 import org.sippush.application.Services;
+import org.sippush.application.auth.DigestAuthenticator;
 import org.sippush.domain.binding.Binding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +40,19 @@ public class PushSipServlet extends SipServlet {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(PushSipServlet.class);
+    private static final javax.sip.header.HeaderFactory HEADERS = headerFactory();
     private static final DateTimeFormatter RFC_1123 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
     private transient Services services;
     private transient CallRouter calls;
+
+    private static javax.sip.header.HeaderFactory headerFactory() {
+        try {
+            return javax.sip.SipFactory.getInstance().createHeaderFactory();
+        } catch (javax.sip.PeerUnavailableException e) {
+            throw new IllegalStateException("The container's SIP stack has no header factory", e);
+        }
+    }
 
     @Override
     public void init() throws ServletException {
@@ -74,6 +86,26 @@ public class PushSipServlet extends SipServlet {
         }
     }
 
+    /**
+     * Every new request from a source over its rate gets 503 with Retry-After before anything
+     * else is done for it (trusted peers are not limited; ACK and CANCEL belong to a request
+     * already accepted).
+     */
+    @Override
+    protected void doRequest(SipServletRequest request) throws ServletException, IOException {
+        String method = request.getMethod();
+        if (request.isInitial() && !"ACK".equals(method) && !"CANCEL".equals(method)
+                && !services.security().trustedPeers().trusts(request.getRemoteAddr())
+                && !services.security().limits().allowRequestFrom(request.getRemoteAddr())) {
+            SipServletResponse busy = request.createResponse(SipServletResponse.SC_SERVICE_UNAVAILABLE,
+                    "Too many requests from this address");
+            busy.setHeader("Retry-After", Long.toString(services.security().limits().requestsPerSource().secondsUntilNext()));
+            busy.send();
+            return;
+        }
+        super.doRequest(request);
+    }
+
     @Override
     protected void doRegister(SipServletRequest request) throws ServletException, IOException {
         long arrival = System.nanoTime();
@@ -83,6 +115,10 @@ public class PushSipServlet extends SipServlet {
                 return;
             }
             String aor = SipAddresses.addressOfRecord(to);
+            if (services.security().authentication()
+                    && !authorized(request, "Authorization", aor, to.getHost(), "This user does not own the address-of-record")) {
+                return;
+            }
             RegisterRequest register = RegisterReader.read(request, aor, services.pushAppConfigured());
             Registrar.Decision decision = services.registrar().decide(register);
             if (decision.refused()) {
@@ -102,12 +138,94 @@ public class PushSipServlet extends SipServlet {
         }
     }
 
+    /**
+     * Digest authentication (RFC 3261 §22): true when the request carries the credentials of the
+     * subscriber who owns {@code aor}; otherwise the request has been answered (401/407 with a
+     * challenge, 400 for unreadable credentials, 403 for another user's address).
+     *
+     * @param header Authorization (registrar, 401) or Proxy-Authorization (proxy, 407)
+     */
+    private boolean authorized(SipServletRequest request, String header, String aor, String domain, String notOwner)
+            throws IOException {
+        List<String> credentials = new ArrayList<>();
+        request.getHeaders(header).forEachRemaining(credentials::add);
+        DigestAuthenticator digest = services.security().digest();
+        DigestAuthenticator.Result result = digest.authenticate(request.getMethod(), credentials, domain);
+        if (result instanceof DigestAuthenticator.Authenticated authenticated) {
+            if (authenticated.subscriber().aor().equals(aor)) {
+                return true;
+            }
+            LOG.info("{} from {}: {} authenticated for {}: 403", request.getMethod(), request.getRemoteAddr(),
+                    authenticated.subscriber().aor(), aor);
+            send(request, SipServletResponse.SC_FORBIDDEN, notOwner);
+            return false;
+        }
+        if (result instanceof DigestAuthenticator.Malformed malformed) {
+            send(request, SipServletResponse.SC_BAD_REQUEST, malformed.reason());
+            return false;
+        }
+        DigestAuthenticator.Challenge challenge = (DigestAuthenticator.Challenge) result;
+        if (!credentials.isEmpty()) {
+            LOG.info("{} for {} from {} challenged again: {}", request.getMethod(), aor, request.getRemoteAddr(),
+                    challenge.why());
+        }
+        boolean proxy = header.startsWith("Proxy");
+        SipServletResponse response = request.createResponse(proxy ? SipServletResponse.SC_PROXY_AUTHENTICATION_REQUIRED
+                : SipServletResponse.SC_UNAUTHORIZED);
+        for (String value : digest.challenge(domain, challenge.stale())) {
+            addChallenge(response, proxy ? "Proxy-Authenticate" : "WWW-Authenticate", value);
+        }
+        response.send();
+        return false;
+    }
+
+    /**
+     * Adds one challenge header. Restcomm's {@code addHeader} keeps only the last WWW-Authenticate
+     * (RFC 3261 §20.44 allows several, one per algorithm), so it goes into the stack's message.
+     */
+    private static void addChallenge(SipServletResponse response, String name, String value) {
+        if (response instanceof org.mobicents.servlet.sip.message.SipServletMessageImpl impl) {
+            try {
+                impl.getMessage().addLast(HEADERS.createHeader(name, value));
+                return;
+            } catch (java.text.ParseException | javax.sip.SipException e) {
+                throw new IllegalStateException("Cannot add " + name + " header", e);
+            }
+        }
+        response.addHeader(name, value);
+    }
+
+    /**
+     * INVITE and MESSAGE: a trusted peer's are accepted as they are; anyone else must be a
+     * subscriber of a domain served here, authenticated as the user in From (RFC 3261 §22.3).
+     */
+    private boolean callerAccepted(SipServletRequest request) throws IOException {
+        if (!services.security().authentication() || services.security().trustedPeers().trusts(request.getRemoteAddr())) {
+            return true;
+        }
+        if (!(request.getFrom().getURI() instanceof SipURI from) || !services.serves(from.getHost())) {
+            send(request, SipServletResponse.SC_FORBIDDEN, "Caller is not a subscriber here and not a trusted peer");
+            return false;
+        }
+        String aor;
+        try {
+            aor = SipAddresses.addressOfRecord(from);
+        } catch (BadRequest e) {
+            send(request, e.status(), "From: " + e.getMessage());
+            return false;
+        }
+        return authorized(request, "Proxy-Authorization", aor, from.getHost(), "Credentials do not match the From user");
+    }
+
     private void answer(SipServletRequest request, RegisterOutcome outcome) throws IOException, ServletParseException {
         if (outcome instanceof Registered registered) {
             SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
             Instant now = registered.now();
             for (Binding binding : registered.bindings()) {
-                ok.addHeader("Contact", "<" + binding.contactUri() + ">;expires=" + binding.secondsLeft(now));
+                // pn-* parameters carry the push token: never shown (RFC 3261 §19.1.4 compares URIs
+                // without the parameters one side lacks, so the phone still finds its own contact)
+                ok.addHeader("Contact", "<" + SipAddresses.withoutPushParameters(binding.contactUri()) + ">;expires="
+                        + binding.secondsLeft(now));
             }
             ok.setHeader("Date", RFC_1123.format(now));
             String pns = request.getHeader("Contact") == null ? null : pushServiceOf(request);
@@ -131,6 +249,9 @@ public class PushSipServlet extends SipServlet {
             return;  // re-INVITEs follow the record-routed dialog through the container
         }
         try {
+            if (!callerAccepted(request)) {
+                return;
+            }
             calls.route(request);
         } catch (RuntimeException e) {
             LOG.error("INVITE {} for {} failed", request.getCallId(), request.getTo(), e);
@@ -142,7 +263,7 @@ public class PushSipServlet extends SipServlet {
 
     @Override
     protected void doMessage(SipServletRequest request) throws ServletException, IOException {
-        if (!request.isInitial()) {
+        if (!request.isInitial() || !callerAccepted(request)) {
             return;
         }
         calls.routeMessage(request);

@@ -23,13 +23,30 @@ final class RegisterReader {
     /** PortSIP's push header, and the names older PortSIP servers and SDKs use. */
     static final List<String> X_PUSH_HEADERS = List.of("X-Push", "x-p-push", "portsip-push");
 
+    /** The longest values the binding table holds (V1__bindings.sql); longer ones are refused with 400. */
+    static final int MAX_CALL_ID = 255;
+    static final int MAX_AOR = 255;
+    static final int MAX_USER_AGENT = 255;
+    static final int MAX_INSTANCE = 255;
+    static final int MAX_CONTACT_URI = 2048;
+    static final int MAX_CONTACT_KEY = 1024;
+
     private RegisterReader() {
+    }
+
+    private static void checkLength(String what, String value, int max) throws BadRequest {
+        if (value != null && value.length() > max) {
+            throw new BadRequest(400, what + " longer than " + max + " characters");
+        }
     }
 
     static RegisterRequest read(SipServletRequest request, String aor,
                                 java.util.function.Predicate<PushSettings> pushAppConfigured) throws BadRequest {
         rejectUnparsedHeaders(request);
         String callId = request.getCallId();
+        checkLength("Call-ID", callId, MAX_CALL_ID);
+        checkLength("To address-of-record", aor, MAX_AOR);
+        checkLength("User-Agent", request.getHeader("User-Agent"), MAX_USER_AGENT);
         long cseq = cseqNumber(request.getHeader("CSeq"));
         long headerExpires = seconds(request.getHeader("Expires"), "Expires header");
         List<String> xPush = new ArrayList<>();
@@ -70,8 +87,12 @@ final class RegisterReader {
                 throw new BadRequest(555, "No " + push.provider().wireName() + " credentials for app " + push.appId());
             }
             long expires = seconds(address.getParameter("expires"), "Contact expires parameter");
-            Contact contact = new Contact(uri.toString(), SipAddresses.contactKey(uri),
-                    instanceId(address.getParameter("+sip.instance")), 0, callId, cseq, received, userAgent, push);
+            String instance = instanceId(address.getParameter("+sip.instance"));
+            checkLength("+sip.instance", instance, MAX_INSTANCE);
+            checkLength("Contact URI", uri.toString(), MAX_CONTACT_URI);
+            String contactKey = SipAddresses.contactKey(uri);
+            checkLength("Contact URI's address", contactKey, MAX_CONTACT_KEY);
+            Contact contact = new Contact(uri.toString(), contactKey, instance, 0, callId, cseq, received, userAgent, push);
             contacts.add(new RequestedContact(contact, expires));
         }
         if (wildcard && !contacts.isEmpty()) {

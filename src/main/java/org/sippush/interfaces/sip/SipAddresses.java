@@ -33,4 +33,23 @@ final class SipAddresses {
                 + uri.getHost().toLowerCase(Locale.ROOT) + ":" + (uri.getPort() < 0 ? 5060 : uri.getPort())
                 + ";transport=" + (transport == null ? "udp" : transport.toLowerCase(Locale.ROOT));
     }
+
+    private static final java.util.regex.Pattern PUSH_PARAMETER =
+            java.util.regex.Pattern.compile("(?i);pn-[a-z0-9\\-_.!~*'()%]*(=[^;?>]*)?");
+    private static final java.util.regex.Pattern PUSH_TOKEN =
+            java.util.regex.Pattern.compile("(?i)(;pn-(?:[a-z\\-]*prid|tok)=)([^;?>]*)");
+
+    /** The contact URI without its RFC 8599 {@code pn-*} parameters (which carry the push token). */
+    static String withoutPushParameters(String uri) {
+        return PUSH_PARAMETER.matcher(uri).replaceAll("");
+    }
+
+    /** The contact URI for a log line: push tokens masked to their first six characters. */
+    static String forLog(String uri) {
+        if (uri == null) {
+            return null;
+        }
+        return PUSH_TOKEN.matcher(uri).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                m.group(1) + org.sippush.domain.binding.PushSettings.mask(m.group(2))));
+    }
 }

@@ -62,7 +62,8 @@ public final class ApplicationLifecycle implements ServletContextListener {
         JpaBindingRepository bindings = this.bindings;
         event.getServletContext().setAttribute(BINDING_STORE, bindings);
         RegistrarPolicy policy = new RegistrarPolicy(settings.getInt("registrar.min-expires"),
-                settings.getInt("registrar.max-expires"), settings.getInt("registrar.default-expires"));
+                settings.getInt("registrar.max-expires"), settings.getInt("registrar.default-expires"),
+                settings.getInt("limits.contacts-per-aor", RegistrarPolicy.DEFAULT_MAX_CONTACTS));
         Registrar registrar = new Registrar(bindings, policy, Clock.systemUTC());
 
         List<String> domains = new ArrayList<>();
@@ -122,7 +123,7 @@ public final class ApplicationLifecycle implements ServletContextListener {
         }
         Limits limits = Limits.of(settings.getInt("limits.requests-per-second", 50),
                 settings.getInt("limits.request-burst", 100), settings.getInt("limits.pushes-per-device-per-minute", 10),
-                settings.getInt("limits.contacts-per-aor", 10), settings.getInt("limits.held-calls-per-user", 10),
+                settings.getInt("limits.held-calls-per-user", 10),
                 settings.getInt("limits.held-calls", 20_000));
         return new Security(settings.getBoolean("auth.enabled", true), subscribers, digest, trusted, limits);
     }

@@ -46,6 +46,7 @@ class ApnsWakeUpIT {
     static WebArchive deployment() throws Exception {
         group = new NioEventLoopGroup(1);
         apple = MockApns.start(group);
+        Deployments.openAccess();
         Deployments.useH2("apns-wakeup");
         System.setProperty("sippush.push.apps", "phone");
         System.setProperty("sippush.push.app.phone.id", MockApns.APP);

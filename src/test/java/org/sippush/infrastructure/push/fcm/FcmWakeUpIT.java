@@ -53,6 +53,7 @@ class FcmWakeUpIT {
         Path dir = Files.createDirectories(Path.of(System.getProperty("it.work.dir", "target/it"), "fcm"));
         TestServiceAccount account = TestServiceAccount.create(dir, PROJECT);
         google = new LoopbackFcm().trust(account).answer(LoopbackFcm.Answer.ok());
+        Deployments.openAccess();
         dbUrl = Deployments.useH2("fcm-wakeup");
         System.setProperty("sippush.push.apps", "droid");
         System.setProperty("sippush.push.app.droid.id", APP);
