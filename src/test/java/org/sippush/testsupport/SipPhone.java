@@ -477,5 +477,22 @@ public final class SipPhone implements SipListener, AutoCloseable {
         public Response send() {
             return SipPhone.this.send(parse(text()));
         }
+
+        /**
+         * Sends it; a 401 is answered once more with credentials for {@code user} (SHA-256 when
+         * offered), as a phone with a configured account does.
+         */
+        public Response sendAuthenticated(String user, String password) {
+            Response first = send();
+            if (first.getStatusCode() != 401) {
+                return first;
+            }
+            List<String> offers = new ArrayList<>();
+            first.getHeaders("WWW-Authenticate").forEachRemaining(h -> offers.add(h.toString().substring(h.toString().indexOf(':') + 1).trim()));
+            String offer = offers.stream().filter(o -> o.contains("SHA-256")).findFirst().orElse(offers.get(0));
+            header("Authorization", DigestAnswer.answer(offer, "REGISTER",
+                    "sip:127.0.0.1:" + serverPort + ";transport=" + transport.toLowerCase(), user, password, 1));
+            return send();
+        }
     }
 }

@@ -35,6 +35,15 @@ public final class JpaSubscriberRepository implements SubscriberRepository {
 
     @Override
     public boolean save(Subscriber subscriber) {
+        try {
+            return saveOnce(subscriber);
+        } catch (jakarta.persistence.PersistenceException e) {
+            // two first PUTs at once: the other one inserted the row; this one is now a change
+            return saveOnce(subscriber) && false;
+        }
+    }
+
+    private boolean saveOnce(Subscriber subscriber) {
         return inTransaction(em -> {
             SubscriberRow row = em.find(SubscriberRow.class, subscriber.aor(), LockModeType.PESSIMISTIC_WRITE);
             if (row == null) {
