@@ -1,0 +1,39 @@
+package org.sippush.application.call;
+
+/** What the SIP layer must do after an event of a {@link HeldCall}. */
+public sealed interface CallAction {
+
+    /** Send the held INVITE to this contact on a new branch. */
+    record StartBranch(String contactUri, String contactKey, boolean woken) implements CallAction {
+    }
+
+    /** Wake this device with a call push. */
+    record SendPush(String device) implements CallAction {
+    }
+
+    /**
+     * CANCEL every branch still pending (RFC 3326 {@code Reason: SIP;cause=...;text="..."}), except
+     * the answering one.
+     */
+    record CancelBranches(int cause, String text) implements CallAction {
+    }
+
+    /** Send this final response to the caller (never 2xx: the proxy forwards the callee's). */
+    record Answer(int status, String reason) implements CallAction {
+    }
+
+    /** The push wait is over for this call: cancel its timer. */
+    record StopTimer() implements CallAction {
+    }
+
+    /** Tell a pushed Android device to stop ringing (FCM data message {@code type=cancel}). */
+    record CancelPush(String device, String reason) implements CallAction {
+    }
+
+    /** The call is over for this server: forget it (counters, session attribute). */
+    record Release(Outcome outcome) implements CallAction {
+    }
+
+    /** How a held call ended. */
+    enum Outcome { ANSWERED, REFUSED, CANCELLED, TIMED_OUT, UNREACHABLE }
+}
