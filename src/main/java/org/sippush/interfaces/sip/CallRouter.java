@@ -4,10 +4,9 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.servlet.ServletException;
@@ -29,8 +28,12 @@ import org.mobicents.servlet.sip.core.proxy.MobicentsProxyBranch;
 import org.sippush.application.CallMetrics;
 import org.sippush.application.Services;
 import org.sippush.application.auth.Limits;
+import org.sippush.application.call.CallAction;
+import org.sippush.application.call.HeldCall.PushState;
+import org.sippush.application.call.HeldCall.Target;
 import org.sippush.domain.binding.Binding;
 import org.sippush.domain.binding.Contact;
+import org.sippush.domain.binding.PushProvider;
 import org.sippush.domain.binding.PushSettings;
 import org.sippush.domain.push.PushMessage;
 import org.sippush.domain.push.PushOutcome;
@@ -38,26 +41,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls to the users this server registers (the PortSIP flow).
+ * Calls to the users this server registers: the SIP side of the PortSIP flow. It translates
+ * between SIP Servlets objects and the events and actions of the application's held call
+ * ({@link org.sippush.application.call.HeldCall}), which decides.
  * <ul>
  * <li>Phones without push: the INVITE is proxied to every live contact in parallel; the first 2xx
  *     wins and the container cancels the other branches.</li>
- * <li>Phones with call push: the INVITE is forked to their registered contacts at once (an app
- *     that is only in the background answers there) <em>and</em> a push is sent; the call is held
- *     in the callee's SipApplicationSession with a push-wait timer. When the woken app
- *     re-registers (matched by its push identity, from any address) the held INVITE gets a new
- *     branch to the new contact. No answer and no re-registration in time: 480.</li>
+ * <li>Phones with call push: the INVITE is forked to every registered contact at once (an app that
+ *     is only in the background answers there) <em>and</em> each device is pushed; the call is held
+ *     in the callee's SipApplicationSession with a push-wait timer. A woken device's REGISTER (its
+ *     push identity, from any address) gives the held INVITE a branch to its new contact.</li>
  * </ul>
  * REGISTERs and INVITEs of one user share one SipApplicationSession ({@code @SipApplicationKey}),
  * and the container serialises its events: a re-REGISTER racing the INVITE is handled strictly
- * before or after it, never in between, and each contact gets a call at most once
- * ({@link HeldCall#triedContacts}).
+ * before or after it, never in between.
  * <p>
- * A proxy whose started branches have all ended forwards the best response, which would end a held
- * call as soon as a sleeping phone's stale contact answers 503 or 408. While the call waits for a
- * woken phone, the router <em>parks</em> it instead: it adds one branch that it never starts
- * (Restcomm's proxy waits for every branch that is neither started nor cancelled), and later
- * starts only the branches of woken phones.
+ * A proxy whose started branches have all ended forwards the best response on its own, which would
+ * end a held call as soon as a sleeping phone's stale contact answers 503 or 408. A held call's
+ * proxy is therefore <em>parked</em> from the start: it gets one branch that is never started
+ * (Restcomm's proxy waits for every branch that is neither started nor cancelled), every final
+ * response reaches the state machine as a branch response, and the final answer to the caller
+ * (other than a 2xx, which the proxy forwards) is sent by this router.
  */
 final class CallRouter {
 
@@ -128,6 +132,8 @@ final class CallRouter {
         if (aor == null) {
             return;
         }
+        // RFC 3261 §16.2: a stateful proxy answers 100 at once (the stack's own comes ~200 ms later)
+        invite.createResponse(SipServletResponse.SC_TRYING).send();
         Instant now = Instant.now();
         List<Binding> live = services.bindings().live(aor, now);
         if (live.isEmpty()) {
@@ -138,34 +144,43 @@ final class CallRouter {
             }
             return;
         }
-        List<Binding> pushable = live.stream()
-                .filter(b -> b.push() != null && b.push().callPushAllowed())
-                .toList();
-        if (!pushable.isEmpty() && overHoldLimits(invite)) {
-            return;
-        }
-        Proxy proxy = invite.getProxy();
-        proxy.setRecordRoute(true);
-        proxy.setParallel(true);
-        proxy.setSupervised(true);
-        List<URI> targets = new ArrayList<>();
-        for (Binding binding : live) {
-            targets.add(uri(binding.contactUri()));
-        }
-        if (pushable.isEmpty()) {
-            if (start(proxy, targets) == 0 && !invite.isCommitted()) {
+        boolean pushable = live.stream().anyMatch(b -> b.push() != null && b.push().callPushAllowed());
+        if (!pushable) {
+            Proxy proxy = proxy(invite);
+            List<URI> targets = new ArrayList<>();
+            for (Binding binding : live) {
+                targets.add(uri(binding.contactUri()));
+            }
+            if (startAll(proxy, targets).isEmpty() && !invite.isCommitted()) {
                 invite.createResponse(SipServletResponse.SC_TEMPORARILY_UNAVAILABLE, "No device reachable").send();
             }
             return;
         }
-        hold(invite, aor, proxy, live, pushable, targets, now);
+        Map<String, HeldCall> held = heldCalls(invite.getApplicationSession());
+        HeldCall same = held.get(HeldCall.keyOf(invite));
+        if (same != null) {
+            // RFC 3261 §8.2.2.2: the same request again on another path (a spiral or an upstream fork)
+            invite.createResponse(SipServletResponse.SC_LOOP_DETECTED, "Merged request").send();
+            return;
+        }
+        if (overHoldLimits(invite, held)) {
+            return;
+        }
+        hold(invite, aor, live, held, now);
+    }
+
+    private static Proxy proxy(SipServletRequest invite) throws javax.servlet.sip.TooManyHopsException {
+        Proxy proxy = invite.getProxy();
+        proxy.setRecordRoute(true);
+        proxy.setParallel(true);
+        proxy.setSupervised(true);
+        return proxy;
     }
 
     /** Whether holding one more call would pass limits.held-calls-per-user or limits.held-calls (then answered). */
-    private boolean overHoldLimits(SipServletRequest invite) throws IOException {
+    private boolean overHoldLimits(SipServletRequest invite, Map<String, HeldCall> forUser) throws IOException {
         Limits limits = services.security().limits();
-        Map<String, HeldCall> forUser = existingHeldCalls(invite.getApplicationSession());
-        if (forUser != null && forUser.size() >= limits.heldCallsPerUser()) {
+        if (forUser.size() >= limits.heldCallsPerUser()) {
             LOG.info("Call {} refused: {} calls already held for this user (limits.held-calls-per-user)",
                     invite.getCallId(), forUser.size());
             invite.createResponse(SipServletResponse.SC_BUSY_HERE, "Too many calls waiting for this user").send();
@@ -181,93 +196,177 @@ final class CallRouter {
         return false;
     }
 
-    private void hold(SipServletRequest invite, String aor, Proxy proxy, List<Binding> live, List<Binding> pushable,
-                      List<URI> targets, Instant now) throws ServletParseException {
-        SipApplicationSession sas = invite.getApplicationSession();
-        Set<String> identities = new HashSet<>();
-        pushable.forEach(b -> identities.add(b.pushIdentity()));
-        HeldCall held = new HeldCall(invite.getCallId(), invite, proxy, identities);
-        live.forEach(b -> held.triedContacts.add(b.contactKey()));
-        heldCalls(sas).put(held.callId, held);
-        CallMetrics.held();
-        ServletTimer timer = timers.createTimer(sas, services.pushWait().toMillis(), false, held.callId);
-        held.timerId = timer.getId();
-        if (start(proxy, targets) == 0) {
-            // no registered contact could even be sent to: nothing is alive but the wait for the push
-            held.parked = true;
-        }
-
-        Instant expires = now.plus(services.pushWait());
-        String callerName = invite.getFrom().getDisplayName();
-        String caller = invite.getFrom().getURI().toString();
-        String sasId = sas.getId();
-        for (Binding binding : pushable) {
-            PushSettings target = binding.push();
-            if (!services.security().limits().allowPushTo(binding.pushIdentity())) {
-                LOG.info("Call {} for {}: no push to {} (limits.pushes-per-device-per-minute reached); held for a phone"
-                        + " woken by an earlier push", held.callId, aor, PushSettings.mask(target.callToken()));
-                continue;
-            }
-            PushMessage push = PushMessage.call(target, held.callId, callerName, caller, aor, now, expires);
-            held.pushesPending++;
-            LOG.info("Holding call {} for {}: {}", held.callId, aor, push);
-            services.pushes().dispatch(push).thenAccept(outcome ->
-                    sessions.scheduleAsynchronousWork(sasId, (SipApplicationSessionAsynchronousWork) s -> onPushOutcome(s, outcome)));
-        }
-    }
-
-    /**
-     * A REGISTER that the registrar will accept names these contacts: give each held call a branch
-     * to the woken phones among them (same push identity, a contact not tried yet). This runs
-     * before the bindings are written, so the INVITE leaves while the database commits.
-     *
-     * @param arrivalNanos when the REGISTER reached the application ({@link System#nanoTime()})
-     */
-    void deliverHeldCalls(SipApplicationSession sas, List<Contact> contacts, long arrivalNanos) {
-        Map<String, HeldCall> calls = existingHeldCalls(sas);
-        if (calls == null) {
-            return;
-        }
-        for (HeldCall held : List.copyOf(calls.values())) {
-            for (Contact contact : contacts) {
-                if (contact.expires() > 0 && contact.push() != null
-                        && held.pushIdentities.contains(contact.push().identityKey())
-                        && held.triedContacts.add(contact.key())) {
-                    startBranch(held, contact.uri(), arrivalNanos);
+    private void hold(SipServletRequest invite, String aor, List<Binding> live, Map<String, HeldCall> held, Instant now)
+            throws ServletParseException, javax.servlet.sip.TooManyHopsException {
+        List<Target> targets = new ArrayList<>();
+        Map<String, PushSettings> devices = new LinkedHashMap<>();
+        List<String> pushTo = new ArrayList<>();
+        List<String> capped = new ArrayList<>();
+        for (Binding binding : live) {
+            PushSettings push = binding.push();
+            boolean callPush = push != null && push.callPushAllowed();
+            String device = callPush ? binding.pushIdentity() : null;
+            targets.add(new Target(binding.contactUri(), binding.contactKey(), device,
+                    callPush && push.provider() == PushProvider.FCM));
+            if (device != null && devices.putIfAbsent(device, push) == null) {
+                if (pushedForSameCall(held, invite.getCallId(), device)) {
+                    capped.add(device);  // a re-sent INVITE of a call being woken: one push per device
+                } else if (services.security().limits().allowPushTo(device)) {
+                    pushTo.add(device);
+                } else {
+                    LOG.info("Call {} for {}: no push to {} (limits.pushes-per-device-per-minute reached); held for a"
+                            + " phone woken by an earlier push", invite.getCallId(), aor, PushSettings.mask(push.callToken()));
+                    capped.add(device);
                 }
             }
         }
+        var started = org.sippush.application.call.HeldCall.start(invite.getCallId(), targets, pushTo, capped);
+        HeldCall call = new HeldCall(HeldCall.keyOf(invite), started.call(), invite, proxy(invite), devices);
+        SipApplicationSession sas = invite.getApplicationSession();
+        held.put(call.key, call);
+        CallMetrics.held();
+        if (call.machine.waitsForPush()) {
+            ServletTimer timer = timers.createTimer(sas, services.pushWait().toMillis(), false, call.key);
+            call.timerId = timer.getId();
+        }
+        LOG.info("Holding call {} for {}: {} contact(s), {} push(es)", invite.getCallId(), aor, targets.size(), pushTo.size());
+        PushContext context = new PushContext(invite, aor, now, now.plus(services.pushWait()));
+        run(sas, call, started.actions(), context);
+    }
+
+    private static boolean pushedForSameCall(Map<String, HeldCall> held, String callId, String device) {
+        for (HeldCall other : held.values()) {
+            if (other.machine.callId().equals(callId) && other.machine.push(device) != null
+                    && other.machine.push(device) != PushState.NOT_SENT) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What a push of this call says about it. */
+    private record PushContext(SipServletRequest invite, String aor, Instant now, Instant expires) {
     }
 
     /**
-     * Starts the proxy with one branch per target (and its 100 Trying). A target that cannot be
-     * reached at all (a refused TCP connection) fails alone instead of failing the call; returns
-     * how many branches are known to be on their way (a branch that was being sent when the
-     * container gave up is not counted: it stays open without a transaction, like a parked one).
+     * Carries out the actions of the state machine. Initial branches are started together (one
+     * proxy start); every event after that is fed back into the machine as it happens.
      */
-    private static int start(Proxy proxy, List<URI> targets) {
-        List<ProxyBranch> branches = proxy.createProxyBranches(targets);
+    private void run(SipApplicationSession sas, HeldCall call, List<CallAction> actions, PushContext context) {
+        List<CallAction> next = new ArrayList<>();
+        List<CallAction.StartBranch> initial = new ArrayList<>();
+        for (CallAction action : actions) {
+            if (action instanceof CallAction.StartBranch start && !start.woken()) {
+                initial.add(start);
+            }
+        }
+        if (!initial.isEmpty()) {
+            next.addAll(startInitial(call, initial));
+        }
+        for (CallAction action : actions) {
+            if (action instanceof CallAction.StartBranch start) {
+                if (start.woken()) {
+                    next.addAll(startWoken(call, start));
+                }
+            } else if (action instanceof CallAction.SendPush push) {
+                sendPush(sas, call, push.device(), context);
+            } else if (action instanceof CallAction.CancelBranches cancel) {
+                cancelBranches(call, cancel);
+            } else if (action instanceof CallAction.Answer answer) {
+                answer(call, answer);
+            } else if (action instanceof CallAction.StopTimer) {
+                stopTimer(sas, call);
+            } else if (action instanceof CallAction.CancelPush cancelPush) {
+                LOG.debug("Call {}: a pushed device stays unwarned that the call ended ({})", call.machine.callId(),
+                        cancelPush.reason());
+            } else if (action instanceof CallAction.Release release) {
+                release(sas, call, release.outcome());
+            }
+        }
+        if (!next.isEmpty()) {
+            run(sas, call, next, context);
+        }
+    }
+
+    /** Starts the proxy with a branch per contact, then parks it; returns the events of branches that failed. */
+    private List<CallAction> startInitial(HeldCall call, List<CallAction.StartBranch> starts) {
+        List<URI> uris = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        for (CallAction.StartBranch start : starts) {
+            try {
+                uris.add(uri(start.contactUri()));
+                keys.add(start.contactKey());
+            } catch (ServletParseException e) {
+                LOG.warn("Call {}: contact {} does not parse", call.machine.callId(), SipAddresses.forLog(start.contactUri()));
+            }
+        }
+        Map<ProxyBranch, String> byBranch = new java.util.IdentityHashMap<>();
+        List<ProxyBranch> branches = call.proxy.createProxyBranches(uris);
+        for (int i = 0; i < branches.size(); i++) {
+            byBranch.put(branches.get(i), keys.get(i));
+            call.branches.put(keys.get(i), branches.get(i));
+        }
+        List<ProxyBranch> started = start(call.proxy, branches);
+        park(call);
+        List<CallAction> events = new ArrayList<>();
+        for (CallAction.StartBranch start : starts) {
+            ProxyBranch branch = call.branches.get(start.contactKey());
+            if (branch == null || !started.contains(branch)) {
+                events.addAll(call.machine.branchFailed(start.contactKey()));
+            }
+        }
+        return events;
+    }
+
+    private List<CallAction> startWoken(HeldCall call, CallAction.StartBranch start) {
+        try {
+            List<ProxyBranch> branches = call.proxy.createProxyBranches(List.of(uri(start.contactUri())));
+            for (ProxyBranch branch : branches) {
+                call.branches.put(start.contactKey(), branch);
+                ((MobicentsProxyBranch) branch).start();
+            }
+            CallMetrics.delivered();
+            LOG.info("Call {} delivered to the woken phone at {} after {} ms", call.machine.callId(),
+                    SipAddresses.forLog(start.contactUri()), (System.nanoTime() - call.heldAtNanos) / 1_000_000);
+            return List.of();
+        } catch (ServletParseException | RuntimeException e) {
+            LOG.warn("Call {}: cannot deliver to {}: {}", call.machine.callId(), SipAddresses.forLog(start.contactUri()),
+                    rootMessage(e));
+            return call.machine.branchFailed(start.contactKey());
+        }
+    }
+
+    /**
+     * Starts the proxy's branches; a target that cannot be reached at all (a refused TCP
+     * connection) fails alone instead of failing the call. Returns the branches on their way.
+     */
+    private static List<ProxyBranch> start(Proxy proxy, List<ProxyBranch> branches) {
         try {
             proxy.startProxy();
-            return branches.size();
+            return branches;
         } catch (IllegalStateException e) {
             LOG.info("A branch could not be sent ({}); trying the others one by one", rootMessage(e));
         }
-        int started = 0;
+        List<ProxyBranch> started = new ArrayList<>();
         for (ProxyBranch branch : branches) {
             MobicentsProxyBranch b = (MobicentsProxyBranch) branch;
             if (b.isStarted()) {
-                continue;
+                continue;  // sent before the failure, or the one that failed (it has no transaction)
             }
             try {
                 b.start();
-                started++;
+                started.add(branch);
             } catch (IllegalStateException e) {
                 LOG.info("Branch to {} could not be sent: {}", SipAddresses.forLog(String.valueOf(b.getTargetURI())),
                         rootMessage(e));
             }
         }
         return started;
+    }
+
+    /** Plain fork (no push): start every branch; returns those on their way. */
+    private static List<ProxyBranch> startAll(Proxy proxy, List<URI> targets) {
+        return start(proxy, proxy.createProxyBranches(targets));
     }
 
     private static String rootMessage(Throwable e) {
@@ -278,145 +377,222 @@ final class CallRouter {
         return SipAddresses.forLog(root.getMessage());
     }
 
-    private void startBranch(HeldCall held, String contact, long arrivalNanos) {
-        try {
-            List<ProxyBranch> branches = held.proxy.createProxyBranches(List.of(uri(contact)));
-            for (ProxyBranch branch : branches) {
-                ((MobicentsProxyBranch) branch).start();
-            }
-            CallMetrics.WAKE_DELIVERY.record((System.nanoTime() - arrivalNanos) / 1_000);
-            CallMetrics.delivered();
-            LOG.info("Call {} delivered to the woken phone at {} after {} ms", held.callId, SipAddresses.forLog(contact),
-                    (System.nanoTime() - held.heldAtNanos) / 1_000_000);
-        } catch (ServletParseException | RuntimeException e) {
-            LOG.warn("Call {}: cannot deliver to {}", held.callId, SipAddresses.forLog(contact), e);
-        }
-    }
-
-    /** The best final response of a held call's proxy (every started branch has ended). */
-    void onBestResponse(SipServletResponse response) {
-        HeldCall held = held(response.getApplicationSession(), response.getCallId());
-        if (held == null || held.finished) {
-            return;
-        }
-        int status = response.getStatus();
-        boolean declined = status == 486 || status == 600 || status == 603;
-        if (status < 300 || declined || held.pushesPending == 0 && held.parked) {
-            release(response.getApplicationSession(), held);
-            return;
-        }
-        park(held);
-    }
-
-    /** 2xx of a branch: the call is answered; forget it (the container forwards the 2xx). */
-    void onAnswered(SipServletResponse response) {
-        HeldCall held = held(response.getApplicationSession(), response.getCallId());
-        if (held != null) {
-            release(response.getApplicationSession(), held);
-        }
-    }
-
-    private void park(HeldCall held) {
-        if (held.parked) {
-            return;
-        }
+    /** One branch that is never started: the proxy never ends the call on its own (see the class comment). */
+    private void park(HeldCall call) {
         try {
             SipURI parking = sipFactory.createSipURI("parked-" + PARKING.incrementAndGet(), "invalid");
-            held.proxy.createProxyBranches(List.of(parking));  // never started
-            held.parked = true;
-            LOG.info("Call {}: every branch ended; held until the phone re-registers", held.callId);
+            call.proxy.createProxyBranches(List.of(parking));
         } catch (RuntimeException e) {
-            LOG.warn("Call {}: cannot park", held.callId, e);
+            LOG.warn("Call {}: cannot park", call.machine.callId(), e);
+        }
+    }
+
+    private void sendPush(SipApplicationSession sas, HeldCall call, String device, PushContext context) {
+        PushSettings target = call.devices.get(device);
+        PushMessage push = PushMessage.call(target, call.machine.callId(), context.invite().getFrom().getDisplayName(),
+                context.invite().getFrom().getURI().toString(), context.aor(), context.now(), context.expires());
+        LOG.info("Call {}: {}", call.machine.callId(), push);
+        String sasId = sas.getId();
+        String key = call.key;
+        services.pushes().dispatch(push).thenAccept(outcome -> sessions.scheduleAsynchronousWork(sasId,
+                (SipApplicationSessionAsynchronousWork) s -> onPushOutcome(s, key, device, outcome)));
+    }
+
+    private void onPushOutcome(SipApplicationSession sas, String key, String device, PushOutcome outcome) {
+        HeldCall call = held(sas, key);
+        if (call == null) {
+            return;
+        }
+        PushState state;
+        if (outcome instanceof PushOutcome.Accepted) {
+            LOG.debug("Push {} accepted", outcome.message().pushId());
+            state = PushState.ACCEPTED;
+        } else {
+            LOG.warn("Push {} for call {} not delivered: {}", outcome.message().pushId(), call.machine.callId(), outcome);
+            state = outcome instanceof PushOutcome.Rejected ? PushState.REJECTED : PushState.FAILED;
+        }
+        // every call held for this Call-ID waits on the same push (one push per device and call)
+        for (HeldCall same : List.copyOf(heldCalls(sas).values())) {
+            if (same.machine.callId().equals(call.machine.callId())) {
+                run(sas, same, same.machine.pushOutcome(device, state), null);
+            }
         }
     }
 
     /**
-     * The caller gave up. The container has answered the CANCEL and cancels the started branches;
-     * a branch to a sleeping phone that never sent a provisional can't be cancelled (RFC 3261
-     * §9.1) and would keep the caller waiting, so the held call answers 487 itself and is parked
-     * so that the proxy forwards nothing after it.
+     * A REGISTER that the registrar will accept names these contacts: every held call of a device
+     * among them gets a branch to the woken phone. This runs before the bindings are written, so
+     * the INVITE leaves while the database commits.
+     *
+     * @param arrivalNanos when the REGISTER reached the application ({@link System#nanoTime()})
      */
-    void onCancel(SipServletRequest cancel) throws IOException {
-        HeldCall held = held(cancel.getApplicationSession(), cancel.getCallId());
-        if (held == null || held.finished) {
+    void deliverHeldCalls(SipApplicationSession sas, List<Contact> contacts, long arrivalNanos) {
+        Map<String, HeldCall> calls = existingHeldCalls(sas);
+        if (calls == null) {
             return;
         }
-        LOG.info("Call {} cancelled by the caller while held", held.callId);
-        release(cancel.getApplicationSession(), held);
-        park(held);
-        if (!held.invite.isCommitted()) {
-            held.invite.createResponse(SipServletResponse.SC_REQUEST_TERMINATED).send();
+        for (HeldCall call : List.copyOf(calls.values())) {
+            for (Contact contact : contacts) {
+                if (contact.expires() > 0 && contact.push() != null) {
+                    List<CallAction> actions = call.machine.woke(contact.push().identityKey(), contact.uri(), contact.key());
+                    if (!actions.isEmpty()) {
+                        run(sas, call, actions, null);
+                        CallMetrics.WAKE_DELIVERY.record((System.nanoTime() - arrivalNanos) / 1_000);
+                    }
+                }
+            }
         }
     }
 
-    /** The push wait is over: nobody answered and no woken phone did. */
+    /** A provisional response on a branch of a held call. */
+    void onProvisional(SipServletResponse response) {
+        HeldCall call = held(response);
+        String branch = branchKey(response);
+        if (call != null && branch != null) {
+            run(response.getApplicationSession(), call, call.machine.provisional(branch, response.getStatus()), null);
+        }
+    }
+
+    /** A final response on a branch of a held call (2xx included). */
+    void onFinal(SipServletResponse response) {
+        HeldCall call = held(response);
+        String branch = branchKey(response);
+        if (call != null && branch != null) {
+            run(response.getApplicationSession(), call,
+                    call.machine.finalResponse(branch, response.getStatus(), response.getReasonPhrase()), null);
+        }
+    }
+
+    /**
+     * The caller gave up. The container has answered the CANCEL; the state machine answers 487
+     * and cancels every branch (a branch to a sleeping phone that never sent a provisional can't
+     * be cancelled on the wire, RFC 3261 §9.1, so the 487 must not wait for it).
+     */
+    void onCancel(SipServletRequest cancel) {
+        Map<String, HeldCall> calls = existingHeldCalls(cancel.getApplicationSession());
+        if (calls == null) {
+            return;
+        }
+        for (HeldCall call : List.copyOf(calls.values())) {
+            if (call.invite.getCallId().equals(cancel.getCallId())) {
+                LOG.info("Call {} cancelled by the caller while held", call.machine.callId());
+                run(cancel.getApplicationSession(), call, call.machine.cancel(), null);
+            }
+        }
+    }
+
+    /** The push wait is over: nobody answered and no woken phone rings. */
     void onPushWaitOver(ServletTimer timer) {
         SipApplicationSession sas = timer.getApplicationSession();
-        HeldCall held = held(sas, (String) timer.getInfo());
-        if (held == null || held.finished) {
-            return;
-        }
-        CallMetrics.timedOut();
-        fail(sas, held, "No answer from the woken phone");
-    }
-
-    private void onPushOutcome(SipApplicationSession sas, PushOutcome outcome) {
-        HeldCall held = held(sas, outcome.message().callId());
-        if (held == null || held.finished) {
-            return;
-        }
-        held.pushesPending--;
-        if (outcome instanceof PushOutcome.Accepted) {
-            LOG.debug("Push {} accepted", outcome.message().pushId());
-            return;
-        }
-        LOG.warn("Push {} for call {} not delivered: {}", outcome.message().pushId(), held.callId, outcome);
-        if (held.pushesPending == 0 && held.parked) {
-            fail(sas, held, "Push notification failed");
+        HeldCall call = held(sas, (String) timer.getInfo());
+        if (call != null) {
+            call.timerId = null;
+            run(sas, call, call.machine.pushWaitOver(), null);
         }
     }
 
-    private void fail(SipApplicationSession sas, HeldCall held, String reason) {
-        release(sas, held);
-        park(held);  // so the proxy never forwards the cancelled branches' 487 after our 480
+    private static void answer(HeldCall call, CallAction.Answer answer) {
         try {
-            if (!held.invite.isCommitted()) {
-                held.invite.createResponse(SipServletResponse.SC_TEMPORARILY_UNAVAILABLE, reason).send();
+            if (!call.invite.isCommitted()) {
+                call.invite.createResponse(answer.status(), answer.reason()).send();
             }
+        } catch (IllegalStateException e) {
+            answerThroughStack(call, answer);
         } catch (IOException | RuntimeException e) {
-            LOG.warn("Call {}: cannot answer 480", held.callId, e);
-        }
-        try {
-            held.proxy.cancel();
-        } catch (RuntimeException e) {
-            LOG.debug("Call {}: nothing to cancel ({})", held.callId, e.toString());
+            LOG.warn("Call {}: cannot answer {}", call.machine.callId(), answer.status(), e);
         }
     }
 
-    private void release(SipApplicationSession sas, HeldCall held) {
-        if (held.finished) {
+    /** The final answer through the stack's server transaction, when the container has let go of it. */
+    private static void answerThroughStack(HeldCall call, CallAction.Answer answer) {
+        javax.sip.ServerTransaction tx = call.serverTransaction;
+        if (tx == null || tx.getState() == null || tx.getState().getValue() >= javax.sip.TransactionState._COMPLETED) {
+            LOG.debug("Call {}: already answered", call.machine.callId());
             return;
         }
-        held.finished = true;
-        Map<String, HeldCall> calls = existingHeldCalls(sas);
-        if (calls != null) {
-            calls.remove(held.callId);
-            if (calls.isEmpty() && sas.isValid()) {
-                sas.removeAttribute(SessionAttributes.HELD_CALLS);
+        try {
+            javax.sip.message.Response response = STACK_MESSAGES.createResponse(answer.status(), tx.getRequest());
+            response.setReasonPhrase(answer.reason());
+            javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) response.getHeader(javax.sip.header.ToHeader.NAME);
+            if (to.getTag() == null) {
+                to.setTag(Long.toHexString(System.nanoTime()));
+            }
+            tx.sendResponse(response);
+        } catch (java.text.ParseException | javax.sip.SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
+            LOG.warn("Call {}: cannot answer {}", call.machine.callId(), answer.status(), e);
+        }
+    }
+
+    private static final javax.sip.message.MessageFactory STACK_MESSAGES = stackMessages();
+
+    private static javax.sip.message.MessageFactory stackMessages() {
+        try {
+            return javax.sip.SipFactory.getInstance().createMessageFactory();
+        } catch (javax.sip.PeerUnavailableException e) {
+            throw new IllegalStateException("The container's SIP stack has no message factory", e);
+        }
+    }
+
+    /** CANCEL with a Reason (RFC 3326) on every branch still pending. */
+    private static void cancelBranches(HeldCall call, CallAction.CancelBranches cancel) {
+        for (ProxyBranch branch : call.branches.values()) {
+            if (!(branch instanceof MobicentsProxyBranch b) || !b.isStarted() || branch.getResponse() != null
+                    && branch.getResponse().getStatus() >= 200) {
+                continue;
+            }
+            try {
+                branch.cancel(new String[] {"SIP"}, new int[] {cancel.cause()}, new String[] {cancel.text()});
+            } catch (RuntimeException e) {
+                LOG.debug("Call {}: branch already over ({})", call.machine.callId(), e.toString());
             }
         }
-        if (held.timerId != null && sas.isValid()) {
-            ServletTimer timer = sas.getTimer(held.timerId);
+    }
+
+    private static void stopTimer(SipApplicationSession sas, HeldCall call) {
+        if (call.timerId != null && sas.isValid()) {
+            ServletTimer timer = sas.getTimer(call.timerId);
             if (timer != null) {
                 timer.cancel();
             }
         }
-        CallMetrics.released();
+        call.timerId = null;
     }
 
-    private static HeldCall held(SipApplicationSession sas, String callId) {
+    private static void release(SipApplicationSession sas, HeldCall call, CallAction.Outcome outcome) {
+        stopTimer(sas, call);
         Map<String, HeldCall> calls = existingHeldCalls(sas);
-        return calls == null ? null : calls.get(callId);
+        if (calls != null && calls.remove(call.key) != null) {
+            if (calls.isEmpty() && sas.isValid()) {
+                sas.removeAttribute(SessionAttributes.HELD_CALLS);
+            }
+            CallMetrics.released();
+            if (outcome == CallAction.Outcome.TIMED_OUT) {
+                CallMetrics.timedOut();
+            }
+        }
+    }
+
+    /** The contact key of the branch a response came on, or null when it is not one of ours. */
+    private static String branchKey(SipServletResponse response) {
+        ProxyBranch branch = response.getProxyBranch();
+        if (branch == null || !(branch.getRequest().getRequestURI() instanceof SipURI uri)) {
+            return null;
+        }
+        return SipAddresses.contactKey(uri);
+    }
+
+    private static HeldCall held(SipServletResponse response) {
+        Map<String, HeldCall> calls = existingHeldCalls(response.getApplicationSession());
+        if (calls == null) {
+            return null;
+        }
+        SipServletRequest request = response.getProxyBranch() == null ? null : response.getProxy().getOriginalRequest();
+        return request == null ? null : calls.get(HeldCall.keyOf(request));
+    }
+
+    private static HeldCall held(SipApplicationSession sas, String key) {
+        Map<String, HeldCall> calls = existingHeldCalls(sas);
+        return calls == null ? null : calls.get(key);
     }
 
     @SuppressWarnings("unchecked")

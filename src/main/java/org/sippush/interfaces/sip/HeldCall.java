@@ -1,36 +1,56 @@
 package org.sippush.interfaces.sip;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 
 import javax.servlet.sip.Proxy;
+import javax.servlet.sip.ProxyBranch;
 import javax.servlet.sip.SipServletRequest;
 
+import org.sippush.domain.binding.PushSettings;
+
 /**
- * An INVITE waiting for a woken phone. Lives in the callee's SipApplicationSession (attribute
- * {@link SessionAttributes#HELD_CALLS}), so it is only touched under the container's
- * per-session serialisation: no locks of its own.
+ * The SIP side of a held call: the INVITE, its proxy and branches, the devices' push settings,
+ * and the application's state machine ({@link org.sippush.application.call.HeldCall}) that
+ * decides. Lives in the callee's SipApplicationSession (attribute
+ * {@link SessionAttributes#HELD_CALLS}), touched only under the container's per-session
+ * serialisation: no locks of its own.
  */
 final class HeldCall {
 
-    final String callId;
+    /** The key of a held call: Call-ID, CSeq number and From tag (a merged request has the same key). */
+    final String key;
+    final org.sippush.application.call.HeldCall machine;
     final SipServletRequest invite;
     final Proxy proxy;
-    /** Push identities of the phones woken for this call: their re-REGISTER delivers it. */
-    final Set<String> pushIdentities;
-    /** Contact keys already given a branch: a second refresh delivers nothing twice. */
-    final Set<String> triedContacts = new HashSet<>();
+    /** Push settings of the devices of this call, by push identity. */
+    final Map<String, PushSettings> devices;
+    /** The started branches, by contact key. */
+    final Map<String, ProxyBranch> branches = new HashMap<>();
     final long heldAtNanos = System.nanoTime();
+    /**
+     * The caller's INVITE transaction in the SIP stack. Restcomm's proxy lets go of it (the
+     * request's transaction becomes null) once no branch transaction is left, e.g. after the
+     * container cancelled them on the caller's CANCEL: the final answer then goes through this.
+     */
+    final javax.sip.ServerTransaction serverTransaction;
     String timerId;
-    /** Every started branch has ended; an unstarted branch keeps the transaction (see CallRouter#park). */
-    boolean parked;
-    int pushesPending;
-    boolean finished;
 
-    HeldCall(String callId, SipServletRequest invite, Proxy proxy, Set<String> pushIdentities) {
-        this.callId = callId;
+    HeldCall(String key, org.sippush.application.call.HeldCall machine, SipServletRequest invite, Proxy proxy,
+             Map<String, PushSettings> devices) {
+        this.key = key;
+        this.machine = machine;
         this.invite = invite;
         this.proxy = proxy;
-        this.pushIdentities = Set.copyOf(pushIdentities);
+        this.devices = Map.copyOf(devices);
+        this.serverTransaction = invite instanceof org.mobicents.servlet.sip.message.SipServletMessageImpl impl
+                && impl.getTransaction() instanceof javax.sip.ServerTransaction tx ? tx : null;
+    }
+
+    static String keyOf(SipServletRequest invite) {
+        String cseq = invite.getHeader("CSeq");
+        String number = cseq == null ? "" : cseq.trim().split("\\s+")[0];
+        String tag = invite.getFrom().getParameter("tag");
+        return invite.getCallId() + " " + number + " " + (tag == null ? "" : tag);
     }
 }

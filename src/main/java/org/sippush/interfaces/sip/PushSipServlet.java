@@ -275,22 +275,31 @@ public class PushSipServlet extends SipServlet {
     }
 
     @Override
+    protected void doProvisionalResponse(SipServletResponse response) throws ServletException, IOException {
+        if ("INVITE".equals(response.getMethod())) {
+            calls.onProvisional(response);
+        }
+    }
+
+    @Override
     protected void doSuccessResponse(SipServletResponse response) throws ServletException, IOException {
         if ("INVITE".equals(response.getMethod())) {
-            calls.onAnswered(response);
+            calls.onFinal(response);
         }
     }
 
     @Override
     protected void doErrorResponse(SipServletResponse response) throws ServletException, IOException {
         if ("INVITE".equals(response.getMethod())) {
-            calls.onBestResponse(response);
+            calls.onFinal(response);
         }
     }
 
     @Override
     protected void doBranchResponse(SipServletResponse response) throws ServletException, IOException {
-        // a branch ended but others still run: nothing to decide yet
+        if ("INVITE".equals(response.getMethod())) {
+            calls.onFinal(response);  // a branch of a held call ended; the held call decides
+        }
     }
 
     /** The pn-provider of the REGISTER's RFC 8599 contact, if it has one. */
