@@ -25,7 +25,7 @@ public final class Calls {
     public static void answerAndHangUp(SipPhone caller, SipPhone.Sent invite, SipPhone callee, RequestEvent incoming,
                                        Duration timeout) {
         callee.respond(incoming, 180);
-        callee.respond(incoming, 200, "Contact: <sip:callee@127.0.0.1:" + callee.port() + ">");
+        callee.respond(incoming, 200, "Contact: <sip:callee@" + callee.host() + ":" + callee.port() + ">");
         Response ok = invite.join(timeout);
         check(ok.getStatusCode() == 200, "caller got " + ok.getStatusCode() + " instead of 200");
         caller.ack(ok);

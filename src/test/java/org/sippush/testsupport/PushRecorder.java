@@ -23,6 +23,7 @@ public final class PushRecorder implements AutoCloseable {
     private final BlockingQueue<String> pushes = new LinkedBlockingQueue<>();
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private volatile int status = 200;
+    private final java.util.Map<String, Integer> statusFor = new java.util.concurrent.ConcurrentHashMap<>();
 
     public PushRecorder() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.tcp()), 0);
@@ -38,7 +39,13 @@ public final class PushRecorder implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            exchange.sendResponseHeaders(status, -1);
+            int answer = status;
+            for (var rule : statusFor.entrySet()) {
+                if (body.contains(rule.getKey())) {
+                    answer = rule.getValue();
+                }
+            }
+            exchange.sendResponseHeaders(answer, -1);
             exchange.close();
         });
         server.start();
@@ -81,6 +88,12 @@ public final class PushRecorder implements AutoCloseable {
 
     public void answerWith(int httpStatus) {
         status = httpStatus;
+        statusFor.clear();
+    }
+
+    /** Pushes whose body holds {@code text} (a token) are answered with {@code httpStatus}. */
+    public void answerWith(int httpStatus, String text) {
+        statusFor.put(text, httpStatus);
     }
 
     @Override

@@ -58,14 +58,14 @@ public final class SipPhone implements SipListener, AutoCloseable {
     private final AtomicLong cseq = new AtomicLong();
     private volatile String callId = UUID.randomUUID().toString();
 
-    private SipPhone(String name, String host) throws Exception {
+    private SipPhone(String name, String host, int port) throws Exception {
         this.name = name;
         this.host = host;
-        this.port = FreePorts.udpAndTcp();
+        this.port = port > 0 ? port : FreePorts.udpAndTcp();
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         Properties props = new Properties();
-        props.setProperty("javax.sip.STACK_NAME", "test-" + name + "-" + host + "-" + port);
+        props.setProperty("javax.sip.STACK_NAME", "test-" + name + "-" + host + "-" + this.port);
         props.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
         props.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
         props.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
@@ -73,8 +73,8 @@ public final class SipPhone implements SipListener, AutoCloseable {
         props.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
         this.stack = factory.createSipStack(props);
         this.messages = factory.createMessageFactory();
-        ListeningPoint udp = stack.createListeningPoint(host, port, "udp");
-        ListeningPoint tcp = stack.createListeningPoint(host, port, "tcp");
+        ListeningPoint udp = stack.createListeningPoint(host, this.port, "udp");
+        ListeningPoint tcp = stack.createListeningPoint(host, this.port, "tcp");
         this.provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
         provider.addSipListener(this);
@@ -87,11 +87,16 @@ public final class SipPhone implements SipListener, AutoCloseable {
 
     /** A phone on another loopback address (127.0.0.2, ...): another source for the server. */
     public static SipPhone start(String name, String loopbackAddress) {
+        return start(name, loopbackAddress, 0);
+    }
+
+    /** A phone on a given port: one that comes back at the address it had before (0: a free port). */
+    public static SipPhone start(String name, String loopbackAddress, int port) {
         if (!loopbackAddress.startsWith("127.")) {
             throw new IllegalArgumentException("test phones stay on loopback: " + loopbackAddress);
         }
         try {
-            return new SipPhone(name, loopbackAddress);
+            return new SipPhone(name, loopbackAddress, port);
         } catch (Exception e) {
             throw new IllegalStateException("Cannot start test phone " + name, e);
         }

@@ -20,10 +20,12 @@ public interface BindingRepository {
     boolean isKnown(String aor);
 
     /**
-     * Removes the push token of every binding of this push identity (the provider said the token
-     * is dead): the bindings stay, without push. Returns how many bindings changed.
+     * Removes every binding of this push identity: the provider said its token is dead (the app was
+     * uninstalled or the token replaced), and a binding whose only way to wake the phone is gone
+     * would leave the next call waiting on a dead contact (RFC 8599 §4.1.2: stop using that PRID).
+     * Returns how many bindings were removed.
      */
-    int dropPushToken(String pushIdentity);
+    int removeDevice(String pushIdentity);
 
     /** Deletes every binding that expired before {@code now}; returns how many. */
     int purgeExpired(Instant now);

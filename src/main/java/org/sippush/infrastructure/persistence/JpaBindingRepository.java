@@ -351,10 +351,8 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
     }
 
     @Override
-    public int dropPushToken(String pushIdentity) {
-        return bulk(em -> em.createQuery("update Binding b set b.pushProvider = null, b.pushToken = null,"
-                        + " b.pushMessageToken = null, b.pushAppId = null, b.pushParam = null, b.callPush = false,"
-                        + " b.messagePush = false, b.pushIdentity = null where b.pushIdentity = :identity")
+    public int removeDevice(String pushIdentity) {
+        return bulk(em -> em.createQuery("delete from Binding b where b.pushIdentity = :identity")
                 .setParameter("identity", pushIdentity)
                 .executeUpdate());
     }

@@ -77,8 +77,8 @@ public final class ApplicationLifecycle implements ServletContextListener {
         PushProviders providers = PushProviders.fromSettings(settings, Clock.systemUTC());
         pushes = new PushDispatcher(providers.gateways(), fallbackGateway(settings), settings.getInt("push.threads", 4),
                 settings.getInt("push.queue", 10_000), Clock.systemUTC(), rejected -> {
-                    int changed = bindings.dropPushToken(rejected.message().target().identityKey());
-                    LOG.info("Push token {} is dead ({}): removed from {} binding(s)",
+                    int changed = bindings.removeDevice(rejected.message().target().identityKey());
+                    LOG.info("Push token {} is dead ({}): {} binding(s) of that device removed",
                             PushSettings.mask(rejected.message().token()), rejected.reason(), changed);
                 });
         Duration pushWait = Duration.ofSeconds(settings.getInt("push.wait", 30));

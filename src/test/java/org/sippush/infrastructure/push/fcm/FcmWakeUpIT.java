@@ -143,8 +143,12 @@ class FcmWakeUpIT {
         assertTrue(System.nanoTime() - start < PUSH_WAIT.toNanos(), "failed at once, not after the push wait");
         assertEquals(token, google.nextSend().message().get("token").getAsString());
         List<BindingRows.Row> rows = new BindingRows(dbUrl, "sa", "").of(callee);
-        assertEquals(1, rows.size(), "the binding stays");
-        assertNull(rows.get(0).pushToken(), "its dead token is gone");
-        assertNull(rows.get(0).pushProvider());
+        assertEquals(List.of(), rows, "the binding of the dead token is gone with it");
+
+        long again = System.nanoTime();
+        Response next = caller.invite("sip:alice@example.test", callee, Deployments.sipPort(), "udp")
+                .join(PUSH_WAIT.plus(WAIT));
+        assertEquals(480, next.getStatusCode(), "the next call is not sent to the dead contact alone");
+        assertTrue(System.nanoTime() - again < PUSH_WAIT.toNanos(), "at once");
     }
 }

@@ -1,0 +1,260 @@
+package org.sippush.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import javax.sip.RequestEvent;
+import javax.sip.header.ReasonHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.sippush.testsupport.BindingRows;
+import org.sippush.testsupport.Calls;
+import org.sippush.testsupport.PushRecorder;
+import org.sippush.testsupport.SipPhone;
+
+/**
+ * A call's whole life with real SIP user agents (issue 9): dead tokens, several devices, a woken
+ * phone's own answer, ringing past the push wait, a phone back at its old address, re-sent and
+ * merged INVITEs, and the caller's 100 Trying.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class CallLifeIT {
+
+    static final Duration PUSH_WAIT = Duration.ofSeconds(5);
+    static final Duration WAIT = Duration.ofSeconds(15);
+
+    static PushRecorder pushes;
+    static BindingRows rows;
+
+    final List<SipPhone> phones = new ArrayList<>();
+    String callee;
+
+    @Deployment(testable = false)
+    static WebArchive deployment() throws IOException {
+        pushes = new PushRecorder();
+        Deployments.openAccess();
+        rows = new BindingRows(Deployments.useH2("call-life"), "sa", "");
+        System.setProperty("sippush.push.provider", "webhook");
+        System.setProperty("sippush.push.webhook.url", pushes.url());
+        System.setProperty("sippush.push.wait", Long.toString(PUSH_WAIT.toSeconds()));
+        return Deployments.war();
+    }
+
+    @AfterAll
+    static void stopRecorder() {
+        System.clearProperty("sippush.push.provider");
+        System.clearProperty("sippush.push.webhook.url");
+        System.clearProperty("sippush.push.wait");
+        pushes.close();
+    }
+
+    @BeforeEach
+    void newCallee() {
+        callee = "sip:life" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
+        pushes.clear();
+        pushes.answerWith(200);
+    }
+
+    @AfterEach
+    void stopPhones() {
+        pushes.release();
+        phones.forEach(SipPhone::close);
+    }
+
+    SipPhone phone(String name) {
+        SipPhone phone = SipPhone.start(name);
+        phones.add(phone);
+        return phone;
+    }
+
+    static String token() {
+        return (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
+    }
+
+    static String pn(String token) {
+        return ";pn-provider=apns;pn-prid=" + token + ";pn-param=ABCDE12345.com.example.phone.voip";
+    }
+
+    Response register(SipPhone phone, String transport, String uriParams) {
+        return phone.register(callee, Deployments.sipPort(), transport).contactHere(uriParams, "").expires(300).send();
+    }
+
+    /** A phone registered with push whose app was then killed: its old contact is silent; returns its port. */
+    int killedPhone(String transport, String token) {
+        SipPhone asleep = SipPhone.start("asleep");
+        assertEquals(200, register(asleep, transport, pn(token)).getStatusCode());
+        asleep.close();
+        return asleep.port();
+    }
+
+    SipPhone.Sent call(SipPhone caller) {
+        return caller.invite("sip:alice@example.test", callee, Deployments.sipPort(), "udp");
+    }
+
+    @Test
+    void aDeadTokenEndsTheCallAtOnceAndTakesItsBindingWithIt() {
+        String token = token();
+        killedPhone("udp", token);  // the stale UDP branch is still being retransmitted when the answer comes
+        pushes.answerWith(410);
+        SipPhone caller = phone("caller");
+        long start = System.nanoTime();
+
+        Response first = call(caller).join(WAIT);
+
+        assertEquals(480, first.getStatusCode());
+        assertTrue(System.nanoTime() - start < PUSH_WAIT.toNanos(), "at once, not at the end of the push wait");
+        assertEquals(List.of(), rows.of(callee), "the binding of the dead token is gone");
+        long again = System.nanoTime();
+        assertEquals(480, call(caller).join(WAIT).getStatusCode(), "the next call is not sent to the dead contact");
+        assertTrue(System.nanoTime() - again < PUSH_WAIT.toNanos());
+    }
+
+    @Test
+    void oneRejectedPushDoesNotFailTheCallWhileAnotherDeviceWakes() {
+        String dead = token();
+        String live = token();
+        killedPhone("udp", dead);
+        killedPhone("udp", live);
+        pushes.answerWith(410, dead);
+        SipPhone caller = phone("caller");
+
+        SipPhone.Sent invite = call(caller);
+        pushes.awaitPush(WAIT);
+        pushes.awaitPush(WAIT);
+        SipPhone woken = phone("woken");
+        assertEquals(200, register(woken, "udp", pn(live)).getStatusCode());
+        RequestEvent incoming = woken.awaitRequest("INVITE", WAIT);
+
+        Calls.answerAndHangUp(caller, invite, woken, incoming, WAIT);
+    }
+
+    @Test
+    void aWokenPhonesBusyReachesTheCallerAtOnce() {
+        String token = token();
+        killedPhone("udp", token);
+        SipPhone caller = phone("caller");
+        SipPhone.Sent invite = call(caller);
+        pushes.awaitPush(WAIT);
+        SipPhone woken = phone("woken");
+        assertEquals(200, register(woken, "udp", pn(token)).getStatusCode());
+        RequestEvent incoming = woken.awaitRequest("INVITE", WAIT);
+        long start = System.nanoTime();
+
+        woken.respond(incoming, 486);
+
+        assertEquals(486, invite.join(WAIT).getStatusCode());
+        assertTrue(System.nanoTime() - start < PUSH_WAIT.toNanos(), "not at the end of the push wait");
+    }
+
+    @Test
+    void aWokenPhoneThatRingsIsNotCancelledWhenThePushWaitEnds() throws InterruptedException {
+        String token = token();
+        killedPhone("udp", token);
+        SipPhone caller = phone("caller");
+        SipPhone.Sent invite = call(caller);
+        pushes.awaitPush(WAIT);
+        SipPhone woken = phone("woken");
+        assertEquals(200, register(woken, "udp", pn(token)).getStatusCode());
+        RequestEvent incoming = woken.awaitRequest("INVITE", WAIT);
+        woken.respond(incoming, 180);
+
+        // past the push wait, the phone still rings: no CANCEL reaches it, the caller has no final answer
+        RequestEvent cancel = woken.pollRequest(PUSH_WAIT.plusSeconds(2));
+        assertTrue(cancel == null, "nothing sent to the ringing phone: " + (cancel == null ? "" : cancel.getRequest()));
+        assertFalse(invite.isDone(), "the caller still waits");
+        Calls.answerAndHangUp(caller, invite, woken, incoming, WAIT);
+    }
+
+    @Test
+    void aPhoneBackAtItsOldAddressGetsTheCall() {
+        String token = token();
+        int port = killedPhone("tcp", token);  // its TCP port is closed: the branch there fails at once
+        SipPhone caller = phone("caller");
+        SipPhone.Sent invite = call(caller);
+        pushes.awaitPush(WAIT);
+
+        SipPhone back = SipPhone.start("back", "127.0.0.1", port);
+        phones.add(back);
+        assertEquals(200, register(back, "tcp", pn(token)).getStatusCode());
+        RequestEvent incoming = back.awaitRequest("INVITE", WAIT);
+
+        Calls.answerAndHangUp(caller, invite, back, incoming, WAIT);
+    }
+
+    @Test
+    void theAnswerCancelsTheOtherDeviceWithAReason() {
+        String token = token();
+        killedPhone("udp", token);
+        SipPhone desk = phone("desk");
+        assertEquals(200, register(desk, "udp", "").getStatusCode());
+        SipPhone caller = phone("caller");
+        SipPhone.Sent invite = call(caller);
+        RequestEvent atDesk = desk.awaitRequest("INVITE", WAIT);
+        desk.respond(atDesk, 180);
+        pushes.awaitPush(WAIT);
+        SipPhone woken = phone("woken");
+        assertEquals(200, register(woken, "udp", pn(token)).getStatusCode());
+        RequestEvent incoming = woken.awaitRequest("INVITE", WAIT);
+
+        woken.respond(incoming, 200, "Contact: <sip:callee@127.0.0.1:" + woken.port() + ">");
+        RequestEvent cancel = desk.awaitRequest("CANCEL", WAIT);
+        ReasonHeader reason = (ReasonHeader) cancel.getRequest().getHeader(ReasonHeader.NAME);
+        assertEquals("SIP", reason.getProtocol());
+        assertEquals(200, reason.getCause());
+        assertEquals("Call completed elsewhere", reason.getText());
+        assertEquals(200, invite.join(WAIT).getStatusCode());
+        desk.respond(cancel, 200);
+        desk.respond(atDesk, 487);
+    }
+
+    @Test
+    void aReSentInviteIsTheSameCallWithOnePushAndAMergedOneIsRefused() {
+        String token = token();
+        killedPhone("udp", token);
+        SipPhone caller = phone("caller");
+        SipPhone.Sent first = call(caller);
+        pushes.awaitPush(WAIT);
+        Request invite = first.transaction().getRequest();
+
+        Request merged = (Request) invite.clone();
+        ((javax.sip.header.ViaHeader) merged.getHeader("Via")).removeParameter("branch");
+        SipPhone.Sent mergedSent = caller.resend(invite, "Subject", "merged");  // CSeq + 1: a re-send
+        Response firstAnswer = first.join(PUSH_WAIT.plus(WAIT));
+        Response again = mergedSent.join(PUSH_WAIT.plus(WAIT));
+
+        assertEquals(480, firstAnswer.getStatusCode());
+        assertEquals(480, again.getStatusCode());
+        assertEquals(0, pushes.pending(), "one push for both INVITEs of the call");
+    }
+
+    @Test
+    void theCallerGets100TryingBeforeThePushLeaves() {
+        killedPhone("udp", token());
+        pushes.holdAnswers();
+        SipPhone caller = phone("caller");
+        SipPhone.Sent invite = call(caller);
+
+        pushes.awaitPush(WAIT);
+
+        Response trying = invite.provisionals().stream().filter(r -> r.getStatusCode() == 100).findFirst().orElse(null);
+        assertTrue(trying != null, "100 Trying was there before the push: " + invite.provisionals());
+    }
+}
