@@ -14,6 +14,10 @@ import org.sippush.config.Settings;
  * It resolves the settings (file, then system properties, then {@code SIPPUSH_*} environment
  * variables) and publishes each as a {@code sippush.<key>} system property, which
  * {@code conf/server.xml} and {@code conf/tomcat-users.xml} read as {@code ${sippush.<key>}}.
+ * <p>
+ * Before that it refuses to start (one line on stderr, exit status 78) on settings that would
+ * expose the server: the admin console off loopback with the shipped password
+ * ({@link AdminConsoleGuard}), or a TLS keystore that cannot be opened ({@link TlsSettings}).
  * Ctrl-C (SIGINT) or SIGTERM stops the container through Tomcat's shutdown hook.
  */
 public final class ServerLauncher {
@@ -39,12 +43,29 @@ public final class ServerLauncher {
                 "org.mobicents.servlet.sip.router.DefaultApplicationRouterProvider");
 
         Settings settings = Settings.load();
+        TlsSettings tls;
+        String certificate = null;
+        try {
+            AdminConsoleGuard.check(settings.get("http.address"), settings.get("admin.password"));
+            tls = TlsSettings.of(settings.asMap(), base);
+            if (tls.enabled()) {
+                certificate = tls.check();
+            }
+        } catch (StartupRefused e) {
+            System.err.println("sip-push-server: refusing to start: " + e.getMessage());
+            System.exit(StartupRefused.EXIT_STATUS);
+            return;
+        }
         for (Map.Entry<String, String> setting : settings.asMap().entrySet()) {
             System.setProperty("sippush." + setting.getKey(), setting.getValue());
         }
+        for (Map.Entry<String, String> setting : tls.published().entrySet()) {
+            System.setProperty("sippush." + setting.getKey(), setting.getValue());
+        }
         createDirectories(base);
-        System.out.printf("sip-push-server: SIP %s:%s (udp, tcp), admin console http://%s:%s/manager/html, database %s%n",
+        System.out.printf("sip-push-server: SIP %s:%s (udp, tcp)%s, admin console http://%s:%s/manager/html, database %s%n",
                 settings.get("sip.bind-address"), settings.get("sip.port"),
+                tls.enabled() ? ", " + settings.get("sip.bind-address") + ":" + tls.port() + " (tls, " + certificate + ")" : "",
                 settings.get("http.address"), settings.get("http.port"), maskUrl(settings.get("db.url")));
 
         org.apache.catalina.startup.Bootstrap.main(new String[] {"start"});

@@ -1,5 +1,6 @@
 package org.sippush.testsupport;
 
+import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,9 +37,10 @@ import javax.sip.message.Response;
 
 /**
  * A SIP user agent for tests on a real JAIN-SIP stack (the NIST reference implementation), bound
- * to 127.0.0.1 (or another loopback address) on a free high port for both UDP and TCP. Requests are written as SIP text, parsed
- * by the stack and sent through client transactions; responses and incoming requests are waited
- * for with timeouts, never with sleeps.
+ * to 127.0.0.1 (or another loopback address) on a free high port for both UDP and TCP, and
+ * optionally ({@link #start(String, Tls)}) on a second free port for TLS. Requests are written as
+ * SIP text, parsed by the stack and sent through client transactions; responses and incoming
+ * requests are waited for with timeouts, never with sleeps.
  */
 public final class SipPhone implements SipListener, AutoCloseable {
 
@@ -50,6 +52,8 @@ public final class SipPhone implements SipListener, AutoCloseable {
     private final MessageFactory messages;
     private final int port;
     private final String host;
+    /** The TLS listening port, 0 without TLS. */
+    private final int tlsPort;
     private final Map<ClientTransaction, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
     private final Map<ClientTransaction, List<Response>> provisional = new ConcurrentHashMap<>();
     private final BlockingQueue<RequestEvent> requests = new LinkedBlockingQueue<>();
@@ -58,10 +62,19 @@ public final class SipPhone implements SipListener, AutoCloseable {
     private final AtomicLong cseq = new AtomicLong();
     private volatile String callId = UUID.randomUUID().toString();
 
-    private SipPhone(String name, String host, int port) throws Exception {
+    /**
+     * The TLS side of a phone: its own certificate and key (a keystore; it presents them when the
+     * server connects to its TLS port) and the certificates it trusts (a truststore: the server's
+     * certificate or its CA). Both PKCS12.
+     */
+    public record Tls(Path keystore, String keystorePassword, Path truststore, String truststorePassword) {
+    }
+
+    private SipPhone(String name, String host, int port, Tls tls) throws Exception {
         this.name = name;
         this.host = host;
         this.port = port > 0 ? port : FreePorts.udpAndTcp();
+        this.tlsPort = tls == null ? 0 : FreePorts.tcp();
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         Properties props = new Properties();
@@ -71,18 +84,42 @@ public final class SipPhone implements SipListener, AutoCloseable {
         props.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
         props.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         props.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        if (tls != null) {
+            props.setProperty("javax.net.ssl.keyStore", tls.keystore().toString());
+            props.setProperty("javax.net.ssl.keyStorePassword", tls.keystorePassword());
+            props.setProperty("javax.net.ssl.keyStoreType", "PKCS12");
+            props.setProperty("javax.net.ssl.trustStore", tls.truststore().toString());
+            props.setProperty("javax.net.ssl.trustStorePassword", tls.truststorePassword());
+            props.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+            props.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3, TLSv1.2");
+            props.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES",
+                    "TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+            props.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+        }
         this.stack = factory.createSipStack(props);
         this.messages = factory.createMessageFactory();
         ListeningPoint udp = stack.createListeningPoint(host, this.port, "udp");
         ListeningPoint tcp = stack.createListeningPoint(host, this.port, "tcp");
         this.provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
+        if (tls != null) {
+            provider.addListeningPoint(stack.createListeningPoint(host, tlsPort, "tls"));
+        }
         provider.addSipListener(this);
         stack.start();
     }
 
     public static SipPhone start(String name) {
         return start(name, "127.0.0.1");
+    }
+
+    /** A phone that also listens for TLS (on {@link #tlsPort()}) and speaks TLS to the server. */
+    public static SipPhone start(String name, Tls tls) {
+        try {
+            return new SipPhone(name, "127.0.0.1", 0, tls);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot start test phone " + name, e);
+        }
     }
 
     /** A phone on another loopback address (127.0.0.2, ...): another source for the server. */
@@ -96,18 +133,35 @@ public final class SipPhone implements SipListener, AutoCloseable {
             throw new IllegalArgumentException("test phones stay on loopback: " + loopbackAddress);
         }
         try {
-            return new SipPhone(name, loopbackAddress, port);
+            return new SipPhone(name, loopbackAddress, port, null);
         } catch (Exception e) {
             throw new IllegalStateException("Cannot start test phone " + name, e);
         }
     }
 
+    /** The UDP and TCP port. */
     public int port() {
         return port;
     }
 
     public String host() {
         return host;
+    }
+
+    /** The TLS port; 0 for a phone without TLS. */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /** The port this phone receives {@code transport} on: {@link #tlsPort()} for TLS, else {@link #port()}. */
+    public int port(String transport) {
+        if (!transport.equalsIgnoreCase("tls")) {
+            return port;
+        }
+        if (tlsPort == 0) {
+            throw new IllegalStateException(name + " has no TLS listening point");
+        }
+        return tlsPort;
     }
 
     public String callId() {
@@ -297,15 +351,16 @@ public final class SipPhone implements SipListener, AutoCloseable {
     public Sent invite(String caller, String callee, int serverPort, String transport) {
         String t = transport.toUpperCase();
         String sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n";
+        int local = port(transport);
         String text = "INVITE " + callee + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/" + t + " " + host + ":" + port + ";branch=z9hG4bK" + UUID.randomUUID().toString().replace("-", "") + "\r\n"
+                + "Via: SIP/2.0/" + t + " " + host + ":" + local + ";branch=z9hG4bK" + UUID.randomUUID().toString().replace("-", "") + "\r\n"
                 + "Route: <sip:127.0.0.1:" + serverPort + ";lr;transport=" + transport.toLowerCase() + ">\r\n"
                 + "Max-Forwards: 70\r\n"
                 + "From: \"Alice Caller\" <" + caller + ">;tag=" + Long.toHexString(System.nanoTime()) + "\r\n"
                 + "To: <" + callee + ">\r\n"
                 + "Call-ID: " + UUID.randomUUID() + "\r\n"
                 + "CSeq: 1 INVITE\r\n"
-                + "Contact: <sip:caller@" + host + ":" + port + ";transport=" + transport.toLowerCase() + ">\r\n"
+                + "Contact: <sip:caller@" + host + ":" + local + ";transport=" + transport.toLowerCase() + ">\r\n"
                 + "Content-Type: application/sdp\r\n"
                 + "Content-Length: " + sdp.length() + "\r\n\r\n" + sdp;
         return sendAsync(parse(text));
@@ -358,7 +413,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
         StringBuilder text = new StringBuilder();
         String transport = ((javax.sip.header.ViaHeader) ok.getHeader("Via")).getTransport();
         text.append(method).append(' ').append(contact.getAddress().getURI()).append(" SIP/2.0\r\n");
-        text.append("Via: SIP/2.0/").append(transport).append(" ").append(host).append(":").append(port).append(";branch=z9hG4bK")
+        text.append("Via: SIP/2.0/").append(transport).append(" ").append(host).append(":").append(port(transport)).append(";branch=z9hG4bK")
                 .append(UUID.randomUUID().toString().replace("-", "")).append("\r\n");
         List<String> routes = new ArrayList<>();
         for (java.util.ListIterator<?> it = ok.getHeaders("Record-Route"); it.hasNext(); ) {
@@ -434,7 +489,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
 
         /** A Contact header value; {@code {port}} and {@code {transport}} are filled in. */
         public Registration contact(String value) {
-            contacts.add(value.replace("{port}", Integer.toString(port)).replace("{transport}", transport.toLowerCase()));
+            contacts.add(value.replace("{port}", Integer.toString(port(transport))).replace("{transport}", transport.toLowerCase()));
             return this;
         }
 
@@ -463,7 +518,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
             StringBuilder sip = new StringBuilder();
             sip.append("REGISTER sip:127.0.0.1:").append(serverPort).append(";transport=").append(transport.toLowerCase())
                     .append(" SIP/2.0\r\n");
-            sip.append("Via: SIP/2.0/").append(transport).append(" ").append(host).append(":").append(port)
+            sip.append("Via: SIP/2.0/").append(transport).append(" ").append(host).append(":").append(port(transport))
                     .append(";branch=z9hG4bK").append(UUID.randomUUID().toString().replace("-", "")).append("\r\n");
             sip.append("Max-Forwards: 70\r\n");
             sip.append("From: <").append(aor).append(">;tag=").append(Long.toHexString(System.nanoTime())).append("\r\n");

@@ -45,7 +45,8 @@ import java.util.regex.Pattern;
  * started and stopped several times (on the same copy, e.g. to restart on the same database).
  * Its console output (stdout and stderr) is appended to {@code <copy>/console.log}, and read line
  * by line as it comes: {@link #start()} returns when Tomcat prints "Server startup in", and fails
- * (with the log's tail) if the process dies, a SEVERE line shows up, or 90 s pass.
+ * (with the log's tail) if the process dies, a SEVERE line shows up, or 90 s pass;
+ * {@link #startExpectingExit()} is for a start that must fail.
  *
  * <p>{@link #stop()} sends SIGTERM ({@link Process#destroy()}), as Ctrl-C or a service manager
  * would, and waits for the exit and for the SIP (UDP+TCP) and HTTP ports to be free again. A JVM
@@ -89,6 +90,8 @@ public final class StandaloneServer implements AutoCloseable {
     private final List<String> jvmOptions = new ArrayList<>();
     private int sipPort;
     private int httpPort;
+    private boolean tls;
+    private int tlsPort;
     private int runs;
 
     private volatile Process process;
@@ -139,6 +142,17 @@ public final class StandaloneServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * SIP over TLS from the next start on, with this keystore (PKCS12) and password: the server then
+     * also listens for TLS on a free port of its own ({@link #tlsPort()}).
+     */
+    public StandaloneServer tls(Path keystore, String password) {
+        env.put("SIPPUSH_SIP_TLS_KEYSTORE", keystore.toAbsolutePath().toString());
+        env.put("SIPPUSH_SIP_TLS_KEYSTORE_PASSWORD", password);
+        tls = true;
+        return this;
+    }
+
     /** Any other setting, as its environment variable ({@code SIPPUSH_...}). */
     public StandaloneServer setting(String environmentVariable, String value) {
         env.put(environmentVariable, value);
@@ -174,6 +188,9 @@ public final class StandaloneServer implements AutoCloseable {
             if (httpPort == 0 || !tcpFree(httpPort)) {
                 httpPort = FreePorts.tcp();
             }
+            if (tls && (tlsPort == 0 || !tcpFree(tlsPort))) {
+                tlsPort = FreePorts.tcp();
+            }
             try {
                 launch();
                 awaitStartup();
@@ -182,6 +199,7 @@ public final class StandaloneServer implements AutoCloseable {
                 kill();
                 sipPort = 0;
                 httpPort = 0;
+                tlsPort = 0;
                 if (attempt >= 3) {
                     throw new AssertionError("server could not bind its ports " + attempt + " times" + tail(), e);
                 }
@@ -189,6 +207,53 @@ public final class StandaloneServer implements AutoCloseable {
                 kill();
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Starts the server when it is expected to refuse: waits (at most 90 s) for the process to end
+     * by itself and returns its exit status; {@link #output()} then holds what it printed. Fails
+     * (and kills it) if the server reports "Server startup in" instead.
+     */
+    public synchronized int startExpectingExit() {
+        if (isRunning()) {
+            throw new IllegalStateException("already running: " + this);
+        }
+        if (sipPort == 0) {
+            sipPort = FreePorts.udpAndTcp();
+        }
+        if (httpPort == 0) {
+            httpPort = FreePorts.tcp();
+        }
+        if (tls && tlsPort == 0) {
+            tlsPort = FreePorts.tcp();
+        }
+        launch();
+        Process started = process;
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        try {
+            while (true) {
+                String line = fresh.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    kill();
+                    throw new AssertionError("server neither started nor ended within " + START_TIMEOUT + tail());
+                }
+                if (line.contains(STARTED)) {
+                    kill();
+                    throw new AssertionError("server started although it should have refused to" + tail());
+                }
+                if (line.equals(EOF)) {
+                    int exit = started.waitFor();
+                    joinPump();
+                    LIVE.remove(this);
+                    process = null;
+                    return exit;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+            throw new AssertionError("interrupted while waiting for the server", e);
         }
     }
 
@@ -210,9 +275,13 @@ public final class StandaloneServer implements AutoCloseable {
         builder.environment().putAll(env);
         builder.environment().put("SIPPUSH_SIP_PORT", Integer.toString(sipPort));
         builder.environment().put("SIPPUSH_HTTP_PORT", Integer.toString(httpPort));
+        if (tls) {
+            builder.environment().put("SIPPUSH_SIP_TLS_PORT", Integer.toString(tlsPort));
+        }
         try {
             appendToLog(List.of("", "===== run " + runs + " at " + LocalDateTime.now() + ": SIP " + sipPort
-                    + " (udp, tcp), HTTP " + httpPort + ", " + String.join(" ", command)));
+                    + " (udp, tcp)" + (tls ? ", " + tlsPort + " (tls)" : "") + ", HTTP " + httpPort + ", "
+                    + String.join(" ", command)));
             Process started = builder.start();
             started.getOutputStream().close();
             process = started;
@@ -314,13 +383,13 @@ public final class StandaloneServer implements AutoCloseable {
         return exit;
     }
 
-    /** Waits until a UDP and a TCP socket can be bound to the SIP port, and a TCP one to the HTTP port. */
+    /** Waits until a UDP and a TCP socket can be bound to the SIP port, and a TCP one to the HTTP (and TLS) port. */
     private void awaitPortsReleased() {
         long deadline = System.nanoTime() + PORT_RELEASE_TIMEOUT.toNanos();
         long pause = 20;
-        while (!(sipPortFree(sipPort) && tcpFree(httpPort))) {
+        while (!(sipPortFree(sipPort) && tcpFree(httpPort) && (tlsPort == 0 || tcpFree(tlsPort)))) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("ports SIP " + sipPort + " / HTTP " + httpPort
+                throw new AssertionError("ports SIP " + sipPort + " / HTTP " + httpPort + " / TLS " + tlsPort
                         + " still taken " + PORT_RELEASE_TIMEOUT + " after the server ended");
             }
             // polling with a short back-off, like org.sippush.it.Awaits (not reachable from here)
@@ -392,6 +461,11 @@ public final class StandaloneServer implements AutoCloseable {
 
     public int httpPort() {
         return httpPort;
+    }
+
+    /** The SIP-over-TLS port; 0 unless {@link #tls} was set. */
+    public int tlsPort() {
+        return tlsPort;
     }
 
     /** The copy of the server this instance runs. */

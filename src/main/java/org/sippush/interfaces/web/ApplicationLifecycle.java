@@ -158,9 +158,11 @@ public final class ApplicationLifecycle implements ServletContextListener {
     }
 
     /**
-     * Restcomm 3.2 reports usage statistics to https://statistics.restcomm.com/ when it stops (and
-     * daily), with no setting to turn it off. Point its reporter at loopback, where the attempt
-     * fails at once: nothing leaves the machine.
+     * Restcomm 3.2 reports usage statistics to https://statistics.restcomm.com/ daily and once when
+     * it stops. The standalone container turns both off (server.xml: gatherStatistics="false" and
+     * org.sippush.launcher.ContainerSetup); a container that does not read that server.xml (the
+     * embedded one of the tests, another Restcomm installation) still reports when it stops. Point
+     * its reporter at loopback, where the attempt fails at once: nothing leaves the machine.
      */
     private static void keepContainerStatisticsHome() {
         try {
