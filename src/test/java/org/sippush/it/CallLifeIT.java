@@ -226,7 +226,7 @@ class CallLifeIT {
     }
 
     @Test
-    void aReSentInviteIsTheSameCallWithOnePushAndAMergedOneIsRefused() {
+    void aReSentInviteIsTheSameCallWithOnePushAndAMergedOneIsRefused() throws Exception {
         String token = token();
         killedPhone("udp", token);
         SipPhone caller = phone("caller");
@@ -234,15 +234,18 @@ class CallLifeIT {
         pushes.awaitPush(WAIT);
         Request invite = first.transaction().getRequest();
 
+        // the same INVITE on another path (new Via branch, same CSeq): a merged request
         Request merged = (Request) invite.clone();
-        ((javax.sip.header.ViaHeader) merged.getHeader("Via")).removeParameter("branch");
-        SipPhone.Sent mergedSent = caller.resend(invite, "Subject", "merged");  // CSeq + 1: a re-send
-        Response firstAnswer = first.join(PUSH_WAIT.plus(WAIT));
-        Response again = mergedSent.join(PUSH_WAIT.plus(WAIT));
+        ((javax.sip.header.ViaHeader) merged.getHeader("Via")).setBranch("z9hG4bK" + UUID.randomUUID().toString().replace("-", ""));
+        Response mergedAnswer = caller.sendAsync(merged).join(WAIT);
+        // the caller re-sends it (new CSeq) while the first still waits
+        Response resentAnswer = caller.resend(invite, "Subject", "again").join(WAIT);
 
-        assertEquals(480, firstAnswer.getStatusCode());
-        assertEquals(480, again.getStatusCode());
-        assertEquals(0, pushes.pending(), "one push for both INVITEs of the call");
+        assertEquals(482, mergedAnswer.getStatusCode());
+        assertEquals(500, resentAnswer.getStatusCode());
+        assertTrue(resentAnswer.getHeader("Retry-After") != null, "RFC 3261 §14.2: with Retry-After");
+        assertEquals(480, first.join(PUSH_WAIT.plus(WAIT)).getStatusCode(), "the first still ends as a held call does");
+        assertEquals(0, pushes.pending(), "one push for the call");
     }
 
     @Test

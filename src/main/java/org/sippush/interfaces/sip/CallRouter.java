@@ -157,10 +157,19 @@ final class CallRouter {
             return;
         }
         Map<String, HeldCall> held = heldCalls(invite.getApplicationSession());
-        HeldCall same = held.get(HeldCall.keyOf(invite));
-        if (same != null) {
+        if (held.containsKey(HeldCall.keyOf(invite))) {
             // RFC 3261 §8.2.2.2: the same request again on another path (a spiral or an upstream fork)
             invite.createResponse(SipServletResponse.SC_LOOP_DETECTED, "Merged request").send();
+            return;
+        }
+        if (sameCallHeld(held, invite)) {
+            // the caller re-sent its INVITE (new CSeq) while the first one is still held: it is the
+            // same call, whose phones are being woken; no second push. RFC 3261 §14.2: 500 with
+            // Retry-After for an INVITE that overlaps a pending one.
+            SipServletResponse pending = invite.createResponse(SipServletResponse.SC_SERVER_INTERNAL_ERROR,
+                    "This call is already waiting for the callee");
+            pending.setHeader("Retry-After", Long.toString(services.pushWait().toSeconds()));
+            pending.send();
             return;
         }
         if (overHoldLimits(invite, held)) {
@@ -232,6 +241,18 @@ final class CallRouter {
         LOG.info("Holding call {} for {}: {} contact(s), {} push(es)", invite.getCallId(), aor, targets.size(), pushTo.size());
         PushContext context = new PushContext(invite, aor, now, now.plus(services.pushWait()));
         run(sas, call, started.actions(), context);
+    }
+
+    /** A call held for the same Call-ID and From tag (the same SIP session: one proxy in Restcomm). */
+    private static boolean sameCallHeld(Map<String, HeldCall> held, SipServletRequest invite) {
+        String tag = invite.getFrom().getParameter("tag");
+        for (HeldCall other : held.values()) {
+            if (other.machine.callId().equals(invite.getCallId())
+                    && java.util.Objects.equals(other.invite.getFrom().getParameter("tag"), tag)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean pushedForSameCall(Map<String, HeldCall> held, String callId, String device) {
