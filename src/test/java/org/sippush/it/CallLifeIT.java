@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.sippush.testsupport.BindingRows;
 import org.sippush.testsupport.Calls;
 import org.sippush.testsupport.PushRecorder;
@@ -259,5 +261,41 @@ class CallLifeIT {
 
         Response trying = invite.provisionals().stream().filter(r -> r.getStatusCode() == 100).findFirst().orElse(null);
         assertTrue(trying != null, "100 Trying was there before the push: " + invite.provisionals());
+    }
+
+    /** A Contact as a phone behind NAT writes it: an address where nothing of it listens (127.0.0.2:1). */
+    Response registerBehindNat(SipPhone phone, String transport, String uriParams) {
+        String user = callee.substring(4, callee.indexOf('@'));
+        return phone.register(callee, Deployments.sipPort(), transport)
+                .contact("<sip:" + user + "@127.0.0.2:1;transport=" + transport + uriParams + ">").expires(300).send();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"udp", "tcp"})
+    void aPhoneBehindNatIsCalledWhereItsRegisterCameFrom(String transport) {
+        SipPhone natted = phone("natted");
+        assertEquals(200, registerBehindNat(natted, transport, "").getStatusCode());
+        SipPhone caller = phone("caller");
+
+        SipPhone.Sent invite = call(caller);
+        RequestEvent incoming = natted.awaitRequest("INVITE", WAIT);
+
+        Calls.answerAndHangUp(caller, invite, natted, incoming, WAIT);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"udp", "tcp"})
+    void aWokenPhoneBehindNatGetsTheHeldCall(String transport) {
+        String token = token();
+        killedPhone(transport, token);
+        SipPhone caller = phone("caller");
+        SipPhone.Sent invite = call(caller);
+        pushes.awaitPush(WAIT);
+
+        SipPhone woken = phone("woken");
+        assertEquals(200, registerBehindNat(woken, transport, pn(token)).getStatusCode());
+        RequestEvent incoming = woken.awaitRequest("INVITE", WAIT);
+
+        Calls.answerAndHangUp(caller, invite, woken, incoming, WAIT);
     }
 }

@@ -3,8 +3,11 @@ package org.sippush.application.call;
 /** What the SIP layer must do after an event of a {@link HeldCall}. */
 public sealed interface CallAction {
 
-    /** Send the held INVITE to this contact on a new branch. */
-    record StartBranch(String contactUri, String contactKey, boolean woken) implements CallAction {
+    /** Send the held INVITE to this contact on a new branch (through {@code route} when not null: NAT). */
+    record StartBranch(String contactUri, String contactKey, boolean woken, String route) implements CallAction {
+        public StartBranch(String contactUri, String contactKey, boolean woken) {
+            this(contactUri, contactKey, woken, null);
+        }
     }
 
     /** Wake this device with a call push. */

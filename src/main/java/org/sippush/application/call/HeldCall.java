@@ -42,11 +42,19 @@ public final class HeldCall {
     /** What is known of one device's push. */
     public enum PushState { PENDING, ACCEPTED, REJECTED, FAILED, NOT_SENT }
 
-    /** A registered contact of the callee; {@code device} is its push identity, or null without push. */
-    public record Target(String contactUri, String contactKey, String device, boolean android) {
+    /**
+     * A registered contact of the callee; {@code device} is its push identity, or null without push;
+     * {@code route} is where its requests must go when that is not the contact itself (the address a
+     * phone behind NAT registered from), or null.
+     */
+    public record Target(String contactUri, String contactKey, String device, boolean android, String route) {
         public Target {
             Objects.requireNonNull(contactUri, "contactUri must not be null");
             Objects.requireNonNull(contactKey, "contactKey must not be null");
+        }
+
+        public Target(String contactUri, String contactKey, String device, boolean android) {
+            this(contactUri, contactKey, device, android, null);
         }
     }
 
@@ -107,7 +115,7 @@ public final class HeldCall {
         for (Target target : targets) {
             String device = call.devices.containsKey(target.device()) ? target.device() : null;
             if (call.branches.putIfAbsent(target.contactKey(), new Branch(device, false)) == null) {
-                actions.add(new StartBranch(target.contactUri(), target.contactKey(), false));
+                actions.add(new StartBranch(target.contactUri(), target.contactKey(), false, target.route()));
             }
         }
         call.devices.forEach((device, d) -> {
@@ -216,6 +224,11 @@ public final class HeldCall {
      * a new branch, or through the branch still pending to that same address.
      */
     public List<CallAction> woke(String device, String contactUri, String contactKey) {
+        return woke(device, contactUri, contactKey, null);
+    }
+
+    /** {@link #woke(String, String, String)} for a phone that must be reached through {@code route} (NAT). */
+    public List<CallAction> woke(String device, String contactUri, String contactKey, String route) {
         Device d = devices.get(device);
         if (state != State.HELD || d == null || d.woken) {
             return List.of();
@@ -226,7 +239,7 @@ public final class HeldCall {
             return List.of();  // still being sent there (UDP retransmissions): it arrives through that branch
         }
         branches.put(contactKey, new Branch(device, true));
-        return List.of(new StartBranch(contactUri, contactKey, true));
+        return List.of(new StartBranch(contactUri, contactKey, true, route));
     }
 
     /** The caller sent CANCEL. */

@@ -147,11 +147,15 @@ final class CallRouter {
         boolean pushable = live.stream().anyMatch(b -> b.push() != null && b.push().callPushAllowed());
         if (!pushable) {
             Proxy proxy = proxy(invite);
-            List<URI> targets = new ArrayList<>();
+            List<ProxyBranch> branches = new ArrayList<>();
             for (Binding binding : live) {
-                targets.add(uri(binding.contactUri()));
+                URI target = uri(binding.contactUri());
+                for (ProxyBranch branch : proxy.createProxyBranches(List.of(target))) {
+                    route(branch, natRoute(target, binding.received()));
+                    branches.add(branch);
+                }
             }
-            if (startAll(proxy, targets).isEmpty() && !invite.isCommitted()) {
+            if (start(proxy, branches).isEmpty() && !invite.isCommitted()) {
                 invite.createResponse(SipServletResponse.SC_TEMPORARILY_UNAVAILABLE, "No device reachable").send();
             }
             return;
@@ -216,7 +220,7 @@ final class CallRouter {
             boolean callPush = push != null && push.callPushAllowed();
             String device = callPush ? binding.pushIdentity() : null;
             targets.add(new Target(binding.contactUri(), binding.contactKey(), device,
-                    callPush && push.provider() == PushProvider.FCM));
+                    callPush && push.provider() == PushProvider.FCM, natRoute(uri(binding.contactUri()), binding.received())));
             if (device != null && devices.putIfAbsent(device, push) == null) {
                 if (pushedForSameCall(held, invite.getCallId(), device)) {
                     capped.add(device);  // a re-sent INVITE of a call being woken: one push per device
@@ -311,21 +315,18 @@ final class CallRouter {
 
     /** Starts the proxy with a branch per contact, then parks it; returns the events of branches that failed. */
     private List<CallAction> startInitial(HeldCall call, List<CallAction.StartBranch> starts) {
-        List<URI> uris = new ArrayList<>();
-        List<String> keys = new ArrayList<>();
+        List<ProxyBranch> branches = new ArrayList<>();
         for (CallAction.StartBranch start : starts) {
             try {
-                uris.add(uri(start.contactUri()));
-                keys.add(start.contactKey());
-            } catch (ServletParseException e) {
-                LOG.warn("Call {}: contact {} does not parse", call.machine.callId(), SipAddresses.forLog(start.contactUri()));
+                for (ProxyBranch branch : call.proxy.createProxyBranches(List.of(uri(start.contactUri())))) {
+                    route(branch, start.route());
+                    call.branches.put(start.contactKey(), branch);
+                    branches.add(branch);
+                }
+            } catch (ServletParseException | RuntimeException e) {
+                LOG.warn("Call {}: no branch to {}: {}", call.machine.callId(), SipAddresses.forLog(start.contactUri()),
+                        rootMessage(e));
             }
-        }
-        Map<ProxyBranch, String> byBranch = new java.util.IdentityHashMap<>();
-        List<ProxyBranch> branches = call.proxy.createProxyBranches(uris);
-        for (int i = 0; i < branches.size(); i++) {
-            byBranch.put(branches.get(i), keys.get(i));
-            call.branches.put(keys.get(i), branches.get(i));
         }
         List<ProxyBranch> started = start(call.proxy, branches);
         park(call);
@@ -343,6 +344,7 @@ final class CallRouter {
         try {
             List<ProxyBranch> branches = call.proxy.createProxyBranches(List.of(uri(start.contactUri())));
             for (ProxyBranch branch : branches) {
+                route(branch, start.route());
                 call.branches.put(start.contactKey(), branch);
                 ((MobicentsProxyBranch) branch).start();
             }
@@ -385,9 +387,21 @@ final class CallRouter {
         return started;
     }
 
-    /** Plain fork (no push): start every branch; returns those on their way. */
-    private static List<ProxyBranch> startAll(Proxy proxy, List<URI> targets) {
-        return start(proxy, proxy.createProxyBranches(targets));
+    /** The loose route to a contact behind NAT (see {@link SipAddresses#natRoute}), or null. */
+    private static String natRoute(URI contact, String received) {
+        return contact instanceof SipURI sip ? SipAddresses.natRoute(sip, received) : null;
+    }
+
+    /** Sends the branch's request through {@code route} (the address a phone behind NAT registered from). */
+    private void route(ProxyBranch branch, String route) {
+        if (route == null) {
+            return;
+        }
+        try {
+            branch.getRequest().pushRoute((SipURI) sipFactory.createURI(route));
+        } catch (ServletParseException | RuntimeException e) {
+            LOG.warn("Cannot route a branch through {}: {}", route, e.toString());
+        }
     }
 
     private static String rootMessage(Throwable e) {
@@ -455,7 +469,14 @@ final class CallRouter {
         for (HeldCall call : List.copyOf(calls.values())) {
             for (Contact contact : contacts) {
                 if (contact.expires() > 0 && contact.push() != null) {
-                    List<CallAction> actions = call.machine.woke(contact.push().identityKey(), contact.uri(), contact.key());
+                    String route;
+                    try {
+                        route = natRoute(uri(contact.uri()), contact.received());
+                    } catch (ServletParseException e) {
+                        route = null;
+                    }
+                    List<CallAction> actions = call.machine.woke(contact.push().identityKey(), contact.uri(), contact.key(),
+                            route);
                     if (!actions.isEmpty()) {
                         run(sas, call, actions, null);
                         CallMetrics.WAKE_DELIVERY.record((System.nanoTime() - arrivalNanos) / 1_000);

@@ -52,4 +52,40 @@ final class SipAddresses {
         return PUSH_TOKEN.matcher(uri).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
                 m.group(1) + org.sippush.domain.binding.PushSettings.mask(m.group(2))));
     }
+
+    /**
+     * Where to send requests for a contact registered from {@code received}
+     * ({@code transport:address:port}, the REGISTER's source): a loose route to that source when
+     * the contact names another host, or for UDP another port (RFC 3581 {@code rport}: the phone
+     * sits behind NAT and can only be reached where its packets came from), else null.
+     */
+    static String natRoute(javax.servlet.sip.SipURI contact, String received) {
+        if (received == null) {
+            return null;
+        }
+        int first = received.indexOf(':');
+        int last = received.lastIndexOf(':');
+        if (first <= 0 || last <= first) {
+            return null;
+        }
+        String transport = received.substring(0, first);
+        String address = received.substring(first + 1, last);
+        int port;
+        try {
+            port = Integer.parseInt(received.substring(last + 1));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        String host = contact.getHost();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int contactPort = contact.getPort() < 0 ? (contact.isSecure() ? 5061 : 5060) : contact.getPort();
+        boolean sameHost = host.equalsIgnoreCase(address);
+        if (sameHost && (!transport.equals("udp") || contactPort == port)) {
+            return null;
+        }
+        String literal = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+        return "sip:" + literal + ":" + port + ";transport=" + transport + ";lr";
+    }
 }
