@@ -305,10 +305,13 @@ public final class HeldCall {
         }
     }
 
-    /** Android devices that were pushed and have not answered: a data message stops their ringing. */
+    /**
+     * Android devices that were pushed and did not get the call: a data message stops their ringing
+     * (a woken one got the INVITE, and its CANCEL, on its branch).
+     */
     private void stopRinging(List<CallAction> actions, String reason) {
         devices.forEach((device, d) -> {
-            if (d.android && (d.push == PushState.PENDING || d.push == PushState.ACCEPTED)) {
+            if (d.android && !d.woken && (d.push == PushState.PENDING || d.push == PushState.ACCEPTED)) {
                 actions.add(new CancelPush(device, reason));
             }
         });

@@ -20,12 +20,15 @@ import org.sippush.domain.binding.PushSettings;
  * @param sentAt     when the server sent the push
  * @param expiresAt  when the push stops being useful (the end of the push wait): providers must
  *                   not deliver it later
+ * @param reason     for {@link Kind#CANCEL}: why the call ended ({@code answered elsewhere},
+ *                   {@code cancelled}, {@code timeout}, {@code ended}); empty otherwise
  */
 public record PushMessage(String pushId, Kind kind, PushSettings target, String callId, String callerName,
-                          String callerUri, String callee, Instant sentAt, Instant expiresAt) {
+                          String callerUri, String callee, Instant sentAt, Instant expiresAt, String reason) {
 
+    /** What the push is for: wake for a call, a message, or stop ringing for a call that ended (Android). */
     public enum Kind {
-        CALL, MESSAGE;
+        CALL, MESSAGE, CANCEL;
 
         public String wireName() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -42,6 +45,12 @@ public record PushMessage(String pushId, Kind kind, PushSettings target, String 
         Objects.requireNonNull(sentAt, "sentAt must not be null");
         Objects.requireNonNull(expiresAt, "expiresAt must not be null");
         callerName = callerName == null ? "" : callerName;
+        reason = reason == null ? "" : reason;
+    }
+
+    public PushMessage(String pushId, Kind kind, PushSettings target, String callId, String callerName,
+                       String callerUri, String callee, Instant sentAt, Instant expiresAt) {
+        this(pushId, kind, target, callId, callerName, callerUri, callee, sentAt, expiresAt, "");
     }
 
     public static PushMessage call(PushSettings target, String callId, String callerName, String callerUri,
@@ -50,9 +59,19 @@ public record PushMessage(String pushId, Kind kind, PushSettings target, String 
                 now, expiresAt);
     }
 
-    /** The token this push goes to: the VoIP token for calls, the message token for messages. */
+    /**
+     * The pushed call ended before this phone answered: tell its app to stop ringing (an FCM data
+     * message {@code type=cancel}; iOS needs its call delivered and cancelled instead).
+     */
+    public static PushMessage cancel(PushMessage call, String reason, Instant now) {
+        return new PushMessage(UUID.randomUUID().toString(), Kind.CANCEL, call.target(), call.callId(), call.callerName(),
+                call.callerUri(), call.callee(), now, call.expiresAt().isAfter(now) ? call.expiresAt() : now.plusSeconds(30),
+                reason);
+    }
+
+    /** The token this push goes to: the VoIP token for calls (and their cancel), the message token for messages. */
     public String token() {
-        return kind == Kind.CALL ? target.callToken() : target.messageToken();
+        return kind == Kind.MESSAGE ? target.messageToken() : target.callToken();
     }
 
     /**
@@ -67,6 +86,7 @@ public record PushMessage(String pushId, Kind kind, PushSettings target, String 
                 + ",\"from-uri\":" + Json.quote(callerUri)
                 + ",\"to-uri\":" + Json.quote(callee)
                 + ",\"send-time\":" + Json.quote(sentAt.toString())
+                + (kind == Kind.CANCEL ? ",\"reason\":" + Json.quote(reason) : "")
                 + "}";
     }
 

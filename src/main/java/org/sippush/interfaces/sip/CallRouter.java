@@ -302,8 +302,7 @@ final class CallRouter {
             } else if (action instanceof CallAction.StopTimer) {
                 stopTimer(sas, call);
             } else if (action instanceof CallAction.CancelPush cancelPush) {
-                LOG.debug("Call {}: a pushed device stays unwarned that the call ended ({})", call.machine.callId(),
-                        cancelPush.reason());
+                stopRinging(call, cancelPush);
             } else if (action instanceof CallAction.Release release) {
                 release(sas, call, release.outcome());
             }
@@ -426,11 +425,23 @@ final class CallRouter {
         PushSettings target = call.devices.get(device);
         PushMessage push = PushMessage.call(target, call.machine.callId(), context.invite().getFrom().getDisplayName(),
                 context.invite().getFrom().getURI().toString(), context.aor(), context.now(), context.expires());
+        call.pushes.put(device, push);
         LOG.info("Call {}: {}", call.machine.callId(), push);
         String sasId = sas.getId();
         String key = call.key;
         services.pushes().dispatch(push).thenAccept(outcome -> sessions.scheduleAsynchronousWork(sasId,
                 (SipApplicationSessionAsynchronousWork) s -> onPushOutcome(s, key, device, outcome)));
+    }
+
+    /** The call ended before this Android phone answered: a data message makes its app stop ringing. */
+    private void stopRinging(HeldCall call, CallAction.CancelPush cancel) {
+        PushMessage sent = call.pushes.get(cancel.device());
+        if (sent == null) {
+            return;
+        }
+        PushMessage stop = PushMessage.cancel(sent, cancel.reason(), Instant.now());
+        LOG.info("Call {} ended ({}): {}", call.machine.callId(), cancel.reason(), stop);
+        services.pushes().dispatch(stop).thenAccept(outcome -> LOG.debug("Cancel push {}: {}", stop.pushId(), outcome));
     }
 
     private void onPushOutcome(SipApplicationSession sas, String key, String device, PushOutcome outcome) {

@@ -25,6 +25,8 @@ final class HeldCall {
     final Proxy proxy;
     /** Push settings of the devices of this call, by push identity. */
     final Map<String, PushSettings> devices;
+    /** The call pushes sent, by device: their cancel goes to the same phone. */
+    final Map<String, org.sippush.domain.push.PushMessage> pushes = new HashMap<>();
     /** The started branches, by contact key. */
     final Map<String, ProxyBranch> branches = new HashMap<>();
     final long heldAtNanos = System.nanoTime();

@@ -150,6 +150,22 @@ class HeldCallTest {
     }
 
     @Test
+    void aWokenAndroidPhoneGetsNoCancelPushItsBranchIsCancelled() {
+        HeldCall call = HeldCall.start("c", List.of(ANDROID), List.of(ANDROID.device()), List.of()).call();
+        call.pushOutcome(ANDROID.device(), PushState.ACCEPTED);
+        call.woke(ANDROID.device(), "sip:u@127.0.0.3:2", "k-android-new");
+        assertTrue(call.cancel().stream().noneMatch(a -> a instanceof CancelPush));
+    }
+
+    @Test
+    void aCallerWhoHangsUpStopsThePushedAndroidPhone() {
+        HeldCall call = HeldCall.start("c", List.of(ANDROID, IPHONE), List.of(ANDROID.device(), IPHONE.device()), List.of()).call();
+        List<CallAction> actions = call.cancel();
+        assertEquals(List.of(new CancelPush(ANDROID.device(), "cancelled")),
+                actions.stream().filter(a -> a instanceof CancelPush).toList(), "Android only: iOS needs CallKit");
+    }
+
+    @Test
     void aWokenPhoneGetsTheCallOnceAndItsRingingEndsThePushWait() {
         HeldCall call = HeldCall.start("c", List.of(IPHONE), List.of(IPHONE.device()), List.of()).call();
         assertEquals(1, IPHONE_WAKES.event().apply(call).size());

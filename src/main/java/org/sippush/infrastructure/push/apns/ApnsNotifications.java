@@ -28,7 +28,7 @@ final class ApnsNotifications {
 
     static SimpleApnsPushNotification of(PushMessage message) {
         String appId = message.target().appId();
-        if (message.kind() == PushMessage.Kind.CALL) {
+        if (message.kind() != PushMessage.Kind.MESSAGE) {  // a call (or its cancel: never sent to iOS by the router)
             return new SimpleApnsPushNotification(message.token(), appId + ".voip", message.payloadJson(),
                     message.expiresAt(), DeliveryPriority.IMMEDIATE, PushType.VOIP, collapseId(message.callId()), null);
         }

@@ -20,6 +20,8 @@ final class FcmMessages {
     static final String PORTSIP_CALL = "call";
     /** PortSIP's {@code msg_type} of an instant-message push. */
     static final String PORTSIP_MESSAGE = "im";
+    /** {@code msg_type} of the push that tells a ringing app its call ended. */
+    static final String PORTSIP_CANCEL = "cancel";
 
     private FcmMessages() {
     }
@@ -28,8 +30,8 @@ final class FcmMessages {
         AndroidConfig.Builder android = AndroidConfig.builder()
                 .setPriority(AndroidConfig.Priority.HIGH)
                 .setTtl(ttl(message, now).toMillis());
-        if (message.kind() == PushMessage.Kind.CALL) {
-            // A second push for the same call (a retry) replaces the first one still waiting at Google.
+        if (message.kind() != PushMessage.Kind.MESSAGE) {
+            // A second push for the same call (a retry, or its cancel) replaces the one still waiting at Google.
             android.setCollapseKey(message.callId());
         }
         return Message.builder()
@@ -53,7 +55,11 @@ final class FcmMessages {
         data.put("to-uri", message.callee());
         data.put("send-time", message.sentAt().toString());
         data.put("x-push-id", message.pushId());
-        data.put("msg_type", message.kind() == PushMessage.Kind.CALL ? PORTSIP_CALL : PORTSIP_MESSAGE);
+        data.put("msg_type", message.kind() == PushMessage.Kind.CALL ? PORTSIP_CALL
+                : message.kind() == PushMessage.Kind.CANCEL ? PORTSIP_CANCEL : PORTSIP_MESSAGE);
+        if (message.kind() == PushMessage.Kind.CANCEL) {
+            data.put("reason", message.reason());
+        }
         return data;
     }
 

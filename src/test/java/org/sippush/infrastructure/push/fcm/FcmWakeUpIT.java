@@ -129,6 +129,29 @@ class FcmWakeUpIT {
     }
 
     @Test
+    void aCallerWhoHangsUpStopsTheAndroidPhoneRinging() throws Exception {
+        String token = "fcm-token-" + UUID.randomUUID();
+        String callee = sleepingAndroid(token);
+        google.answer(LoopbackFcm.Answer.ok());
+        SipPhone caller = phone("caller");
+        SipPhone.Sent invite = caller.invite("sip:alice@example.test", callee, Deployments.sipPort(), "udp");
+        String callId = Calls.callId(invite.transaction().getRequest());
+        assertEquals("call", google.nextSend().message().getAsJsonObject("data").get("type").getAsString());
+
+        assertEquals(200, caller.cancel(invite).getStatusCode());
+        assertEquals(487, invite.join(WAIT).getStatusCode());
+        JsonObject cancel = google.nextSend().message();
+
+        assertEquals(token, cancel.get("token").getAsString());
+        JsonObject data = cancel.getAsJsonObject("data");
+        assertEquals("cancel", data.get("type").getAsString());
+        assertEquals(callId, data.get("call-id").getAsString());
+        assertEquals("cancelled", data.get("reason").getAsString());
+        assertEquals(callId, cancel.getAsJsonObject("android").get("collapse_key").getAsString(),
+                "it replaces the call push if Google still holds it");
+    }
+
+    @Test
     void unregisteredTokenIsRemovedAndTheHeldCallFailsAtOnce() throws Exception {
         String token = "dead-token-" + UUID.randomUUID();
         String callee = sleepingAndroid(token);
