@@ -16,11 +16,14 @@ import org.sippush.domain.binding.BindingRepository;
  * @param pushWait   how long a call is held for a woken phone to re-register
  * @param pushAppConfigured whether phones of that app and provider can be woken (credentials exist)
  * @param security   authentication, trusted peers and limits
+ * @param missedCallNotice whether a phone of that app gets a visible notice of a pushed call that
+ *                   ended unanswered
  */
 public record Services(List<String> domains, Registrar registrar, BindingRepository bindings,
                        PushDispatcher pushes, java.time.Duration pushWait,
                        java.util.function.Predicate<org.sippush.domain.binding.PushSettings> pushAppConfigured,
-                       org.sippush.application.auth.Security security) {
+                       org.sippush.application.auth.Security security,
+                       java.util.function.Predicate<org.sippush.domain.binding.PushSettings> missedCallNotice) {
 
     /** The servlet context attribute that holds the services. */
     public static final String ATTRIBUTE = Services.class.getName();
@@ -33,6 +36,7 @@ public record Services(List<String> domains, Registrar registrar, BindingReposit
         Objects.requireNonNull(pushWait, "pushWait must not be null");
         Objects.requireNonNull(pushAppConfigured, "pushAppConfigured must not be null");
         Objects.requireNonNull(security, "security must not be null");
+        Objects.requireNonNull(missedCallNotice, "missedCallNotice must not be null");
     }
 
     public boolean serves(String host) {

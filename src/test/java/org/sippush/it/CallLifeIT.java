@@ -57,6 +57,10 @@ class CallLifeIT {
         System.setProperty("sippush.push.provider", "webhook");
         System.setProperty("sippush.push.webhook.url", pushes.url());
         System.setProperty("sippush.push.wait", Long.toString(PUSH_WAIT.toSeconds()));
+        // one app wants missed-call notices (its phones register with pn-param ...com.example.notice.voip)
+        System.setProperty("sippush.push.apps", "notice");
+        System.setProperty("sippush.push.app.notice.id", "com.example.notice");
+        System.setProperty("sippush.push.app.notice.missed-call-notice", "true");
         return Deployments.war();
     }
 
@@ -65,6 +69,9 @@ class CallLifeIT {
         System.clearProperty("sippush.push.provider");
         System.clearProperty("sippush.push.webhook.url");
         System.clearProperty("sippush.push.wait");
+        System.clearProperty("sippush.push.apps");
+        System.clearProperty("sippush.push.app.notice.id");
+        System.clearProperty("sippush.push.app.notice.missed-call-notice");
         pushes.close();
     }
 
@@ -297,5 +304,25 @@ class CallLifeIT {
         RequestEvent incoming = woken.awaitRequest("INVITE", WAIT);
 
         Calls.answerAndHangUp(caller, invite, woken, incoming, WAIT);
+    }
+
+    @Test
+    void aPushedCallNobodyAnsweredLeavesAMissedCallNoticeWhereTheAppWantsOne() {
+        String token = token();
+        SipPhone asleep = SipPhone.start("asleep");
+        assertEquals(200, register(asleep, "udp", ";pn-provider=apns;pn-prid=" + token
+                + ";pn-param=ABCDE12345.com.example.notice.voip").getStatusCode());
+        asleep.close();
+        SipPhone caller = phone("caller");
+
+        Response answer = call(caller).join(PUSH_WAIT.plus(WAIT));
+        String call = pushes.awaitPush(WAIT);
+        String notice = pushes.awaitPush(WAIT);
+
+        assertEquals(480, answer.getStatusCode());
+        assertTrue(call.contains("\"type\":\"call\""), call);
+        assertTrue(notice.contains("\"type\":\"missed-call\""), notice);
+        assertTrue(notice.contains("\"from-name\":\"Alice Caller\""), "the notice names the caller: " + notice);
+        assertTrue(notice.contains("\"app-id\":\"com.example.notice\""), notice);
     }
 }

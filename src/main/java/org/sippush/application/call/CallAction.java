@@ -33,6 +33,13 @@ public sealed interface CallAction {
     record CancelPush(String device, String reason) implements CallAction {
     }
 
+    /**
+     * A pushed call ended unanswered (the caller hung up, or nobody answered in time): a visible
+     * notice naming the caller, where the app wants one.
+     */
+    record MissedCall(String device) implements CallAction {
+    }
+
     /** The call is over for this server: forget it (counters, session attribute). */
     record Release(Outcome outcome) implements CallAction {
     }

@@ -9,6 +9,7 @@ import java.util.Objects;
 import org.sippush.application.call.CallAction.Answer;
 import org.sippush.application.call.CallAction.CancelBranches;
 import org.sippush.application.call.CallAction.CancelPush;
+import org.sippush.application.call.CallAction.MissedCall;
 import org.sippush.application.call.CallAction.Outcome;
 import org.sippush.application.call.CallAction.Release;
 import org.sippush.application.call.CallAction.SendPush;
@@ -294,6 +295,13 @@ public final class HeldCall {
         actions.add(new CancelBranches(cause, text));
         stopTimer(actions);
         stopRinging(actions, outcome == Outcome.CANCELLED ? "cancelled" : outcome == Outcome.TIMED_OUT ? "timeout" : "ended");
+        if (outcome == Outcome.CANCELLED || outcome == Outcome.TIMED_OUT) {
+            devices.forEach((device, d) -> {
+                if (d.push == PushState.PENDING || d.push == PushState.ACCEPTED) {
+                    actions.add(new MissedCall(device));
+                }
+            });
+        }
         actions.add(new Release(outcome));
         return actions;
     }

@@ -26,12 +26,15 @@ import org.sippush.domain.binding.PushSettings;
 public record PushMessage(String pushId, Kind kind, PushSettings target, String callId, String callerName,
                           String callerUri, String callee, Instant sentAt, Instant expiresAt, String reason) {
 
-    /** What the push is for: wake for a call, a message, or stop ringing for a call that ended (Android). */
+    /**
+     * What the push is for: wake for a call, a message, stop ringing for a call that ended (Android),
+     * or a visible notice of a call that ended unanswered.
+     */
     public enum Kind {
-        CALL, MESSAGE, CANCEL;
+        CALL, MESSAGE, CANCEL, MISSED_CALL;
 
         public String wireName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         }
     }
 
@@ -69,9 +72,26 @@ public record PushMessage(String pushId, Kind kind, PushSettings target, String 
                 reason);
     }
 
-    /** The token this push goes to: the VoIP token for calls (and their cancel), the message token for messages. */
+    /** How long a missed-call notice stays deliverable (a phone switched off sees it when it comes back). */
+    public static final java.time.Duration MISSED_CALL_LIFETIME = java.time.Duration.ofDays(1);
+
+    /** The pushed call ended unanswered: a visible notice naming the caller. */
+    public static PushMessage missedCall(PushMessage call, Instant now) {
+        return new PushMessage(UUID.randomUUID().toString(), Kind.MISSED_CALL, call.target(), call.callId(),
+                call.callerName(), call.callerUri(), call.callee(), now, now.plus(MISSED_CALL_LIFETIME), "");
+    }
+
+    /** Who called, as a notice shows it: the display name, or the caller's URI. */
+    public String callerShown() {
+        return callerName.isBlank() ? callerUri : callerName;
+    }
+
+    /**
+     * The token this push goes to: the VoIP token for calls (and their cancel), the message (alert)
+     * token for messages and missed-call notices.
+     */
     public String token() {
-        return kind == Kind.MESSAGE ? target.messageToken() : target.callToken();
+        return kind == Kind.MESSAGE || kind == Kind.MISSED_CALL ? target.messageToken() : target.callToken();
     }
 
     /**

@@ -303,6 +303,8 @@ final class CallRouter {
                 stopTimer(sas, call);
             } else if (action instanceof CallAction.CancelPush cancelPush) {
                 stopRinging(call, cancelPush);
+            } else if (action instanceof CallAction.MissedCall missed) {
+                missedCall(call, missed.device());
             } else if (action instanceof CallAction.Release release) {
                 release(sas, call, release.outcome());
             }
@@ -442,6 +444,17 @@ final class CallRouter {
         PushMessage stop = PushMessage.cancel(sent, cancel.reason(), Instant.now());
         LOG.info("Call {} ended ({}): {}", call.machine.callId(), cancel.reason(), stop);
         services.pushes().dispatch(stop).thenAccept(outcome -> LOG.debug("Cancel push {}: {}", stop.pushId(), outcome));
+    }
+
+    /** A pushed call ended unanswered: a visible notice, where the phone's app wants one. */
+    private void missedCall(HeldCall call, String device) {
+        PushMessage sent = call.pushes.get(device);
+        if (sent == null || !services.missedCallNotice().test(sent.target())) {
+            return;
+        }
+        PushMessage notice = PushMessage.missedCall(sent, Instant.now());
+        LOG.info("Call {} missed: {}", call.machine.callId(), notice);
+        services.pushes().dispatch(notice).thenAccept(outcome -> LOG.debug("Missed-call notice {}: {}", notice.pushId(), outcome));
     }
 
     private void onPushOutcome(SipApplicationSession sas, String key, String device, PushOutcome outcome) {

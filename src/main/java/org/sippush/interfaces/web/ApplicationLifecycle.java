@@ -84,7 +84,8 @@ public final class ApplicationLifecycle implements ServletContextListener {
         Duration pushWait = Duration.ofSeconds(settings.getInt("push.wait", 30));
         Security security = security(settings, database, domains);
         event.getServletContext().setAttribute(Services.ATTRIBUTE,
-                new Services(domains, registrar, bindings, pushes, pushWait, providers::accepts, security));
+                new Services(domains, registrar, bindings, pushes, pushWait, providers::accepts, security,
+                        missedCallNotice(settings)));
 
         int purgeEvery = settings.getInt("registrar.purge-interval", 60);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -104,6 +105,22 @@ public final class ApplicationLifecycle implements ServletContextListener {
             LOG.warn("Digest authentication is OFF (auth.enabled=false): anyone who reaches the SIP port can"
                     + " register any user of {} and take their calls", domains);
         }
+    }
+
+    /**
+     * Which phones get a missed-call notice: those of an app with {@code push.app.<name>.missed-call-notice=true},
+     * or every phone with {@code push.missed-call-notice=true} (apps may still turn it off).
+     */
+    static java.util.function.Predicate<PushSettings> missedCallNotice(Settings settings) {
+        boolean all = settings.getBoolean("push.missed-call-notice", false);
+        java.util.Map<String, Boolean> apps = new java.util.HashMap<>();
+        for (String name : settings.getList("push.apps")) {
+            String key = "push.app." + name + ".missed-call-notice";
+            if (!settings.get(key, "").isEmpty()) {
+                apps.put(settings.get("push.app." + name + ".id"), settings.getBoolean(key, all));
+            }
+        }
+        return push -> apps.getOrDefault(push.appId(), all);
     }
 
     /** Subscribers, digest authentication, trusted peers and limits from the auth.* and limits.* settings. */

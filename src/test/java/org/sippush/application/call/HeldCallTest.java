@@ -158,6 +158,23 @@ class HeldCallTest {
     }
 
     @Test
+    void aPushedCallThatEndsUnansweredIsAMissedCallForEveryPushedDevice() {
+        for (Step end : List.of(CANCEL, TIMEOUT)) {
+            HeldCall call = HeldCall.start("c", List.of(IPHONE, ANDROID), List.of(IPHONE.device(), ANDROID.device()), List.of()).call();
+            call.pushOutcome(IPHONE.device(), PushState.ACCEPTED);
+            assertEquals(List.of(new CallAction.MissedCall(IPHONE.device()), new CallAction.MissedCall(ANDROID.device())),
+                    end.event().apply(call).stream().filter(a -> a instanceof CallAction.MissedCall).toList(), end.toString());
+        }
+        for (List<Step> notMissed : List.of(List.of(IPHONE_WAKES, IPHONE_NEW_ANSWERS), List.of(IPHONE_WAKES, IPHONE_NEW_DECLINES),
+                List.of(IPHONE_REJECTED))) {
+            HeldCall call = HeldCall.start("c", List.of(IPHONE), List.of(IPHONE.device()), List.of()).call();
+            List<CallAction> all = new ArrayList<>();
+            notMissed.forEach(step -> all.addAll(step.event().apply(call)));
+            assertTrue(all.stream().noneMatch(a -> a instanceof CallAction.MissedCall), notMissed + ": " + all);
+        }
+    }
+
+    @Test
     void aCallerWhoHangsUpStopsThePushedAndroidPhone() {
         HeldCall call = HeldCall.start("c", List.of(ANDROID, IPHONE), List.of(ANDROID.device(), IPHONE.device()), List.of()).call();
         List<CallAction> actions = call.cancel();

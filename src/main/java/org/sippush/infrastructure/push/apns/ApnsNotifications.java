@@ -28,12 +28,23 @@ final class ApnsNotifications {
 
     static SimpleApnsPushNotification of(PushMessage message) {
         String appId = message.target().appId();
+        if (message.kind() == PushMessage.Kind.MISSED_CALL) {
+            return new SimpleApnsPushNotification(message.token(), appId, missedCallPayload(message),
+                    message.expiresAt(), DeliveryPriority.IMMEDIATE, PushType.ALERT, collapseId(message.callId()), null);
+        }
         if (message.kind() != PushMessage.Kind.MESSAGE) {  // a call (or its cancel: never sent to iOS by the router)
             return new SimpleApnsPushNotification(message.token(), appId + ".voip", message.payloadJson(),
                     message.expiresAt(), DeliveryPriority.IMMEDIATE, PushType.VOIP, collapseId(message.callId()), null);
         }
         return new SimpleApnsPushNotification(message.token(), appId, alertPayload(message),
                 message.expiresAt(), DeliveryPriority.IMMEDIATE, PushType.ALERT, null, null);
+    }
+
+    /** An alert "Missed call" naming the caller, in front of the custom keys every provider sends. */
+    static String missedCallPayload(PushMessage message) {
+        return "{\"aps\":{\"alert\":{\"title\":\"Missed call\",\"body\":"
+                + org.sippush.domain.push.Json.quote(message.callerShown()) + "},\"sound\":\"default\"},"
+                + message.payloadJson().substring(1);
     }
 
     /** The message payload with an {@code aps} alert in front of the custom keys every provider sends. */

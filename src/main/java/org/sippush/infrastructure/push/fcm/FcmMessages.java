@@ -22,6 +22,8 @@ final class FcmMessages {
     static final String PORTSIP_MESSAGE = "im";
     /** {@code msg_type} of the push that tells a ringing app its call ended. */
     static final String PORTSIP_CANCEL = "cancel";
+    /** {@code msg_type} of a missed-call notice. */
+    static final String PORTSIP_MISSED_CALL = "missed_call";
 
     private FcmMessages() {
     }
@@ -34,11 +36,16 @@ final class FcmMessages {
             // A second push for the same call (a retry, or its cancel) replaces the one still waiting at Google.
             android.setCollapseKey(message.callId());
         }
-        return Message.builder()
+        Message.Builder built = Message.builder()
                 .setToken(message.token())
-                .putAllData(data(message))
-                .setAndroidConfig(android.build())
-                .build();
+                .putAllData(data(message));
+        if (message.kind() == PushMessage.Kind.MISSED_CALL) {
+            // visible: Android shows it even if the app does nothing; normal priority is enough
+            android.setPriority(AndroidConfig.Priority.NORMAL);
+            built.setNotification(com.google.firebase.messaging.Notification.builder()
+                    .setTitle("Missed call").setBody(message.callerShown()).build());
+        }
+        return built.setAndroidConfig(android.build()).build();
     }
 
     /**
@@ -55,8 +62,12 @@ final class FcmMessages {
         data.put("to-uri", message.callee());
         data.put("send-time", message.sentAt().toString());
         data.put("x-push-id", message.pushId());
-        data.put("msg_type", message.kind() == PushMessage.Kind.CALL ? PORTSIP_CALL
-                : message.kind() == PushMessage.Kind.CANCEL ? PORTSIP_CANCEL : PORTSIP_MESSAGE);
+        data.put("msg_type", switch (message.kind()) {
+            case CALL -> PORTSIP_CALL;
+            case CANCEL -> PORTSIP_CANCEL;
+            case MISSED_CALL -> PORTSIP_MISSED_CALL;
+            case MESSAGE -> PORTSIP_MESSAGE;
+        });
         if (message.kind() == PushMessage.Kind.CANCEL) {
             data.put("reason", message.reason());
         }

@@ -192,6 +192,28 @@ class ApnsGatewayTest {
     }
 
     @Test
+    void missedCallNoticeIsAnAlertNamingTheCallerToTheAlertToken() throws Exception {
+        gateway(Map.of(MockApns.APP, MockApns.signingKey()));
+        String token = newToken();
+        PushSettings target = new PushSettings(PushProvider.APNS, "voip-" + token, token, MockApns.APP, null, true, true);
+        PushMessage call = PushMessage.call(target, "call-9@example.test", "Alice Caller", "sip:alice@example.test",
+                "sip:bob@example.test", Instant.now(), Instant.now().plus(PUSH_WAIT));
+
+        assertInstanceOf(PushOutcome.Accepted.class, outcome(gateway.send(PushMessage.missedCall(call, Instant.now()))));
+        MockApns.Received push = production.next();
+
+        assertEquals("/3/device/" + token, push.header(":path"), "to the alert token, not the VoIP one");
+        assertEquals("alert", push.header("apns-push-type"));
+        assertEquals("com.example.phone", push.header("apns-topic"), "the bundle id, not .voip");
+        Map<String, Object> payload = new JsonParser().parseJsonObject(push.payload());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> aps = (Map<String, Object>) payload.get("aps");
+        assertEquals(Map.of("title", "Missed call", "body", "Alice Caller"), aps.get("alert"));
+        assertEquals("missed-call", payload.get("type"));
+        assertEquals("call-9@example.test", payload.get("call-id"));
+    }
+
+    @Test
     void messagePushIsAnAlertToTheBundleIdWithTheSameKeys() throws Exception {
         gateway(Map.of(MockApns.APP, MockApns.signingKey()));
         String token = newToken();

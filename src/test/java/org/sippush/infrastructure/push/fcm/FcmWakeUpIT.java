@@ -61,13 +61,14 @@ class FcmWakeUpIT {
         System.setProperty("sippush.push.app.droid.fcm.service-account", account.file().toString());
         System.setProperty("sippush.push.fcm.endpoint", google.base().toString());
         System.setProperty("sippush.push.wait", Long.toString(PUSH_WAIT.toSeconds()));
+        System.setProperty("sippush.push.app.droid.missed-call-notice", "true");
         return Deployments.war();
     }
 
     @AfterAll
     static void stopGoogle() {
         for (String key : List.of("apps", "app.droid.id", "app.droid.fcm.project-id", "app.droid.fcm.service-account",
-                "fcm.endpoint", "wait")) {
+                "fcm.endpoint", "wait", "app.droid.missed-call-notice")) {
             System.clearProperty("sippush.push." + key);
         }
         google.close();
@@ -140,7 +141,12 @@ class FcmWakeUpIT {
 
         assertEquals(200, caller.cancel(invite).getStatusCode());
         assertEquals(487, invite.join(WAIT).getStatusCode());
-        JsonObject cancel = google.nextSend().message();
+        java.util.Map<String, JsonObject> byType = new java.util.HashMap<>();
+        for (int i = 0; i < 2; i++) {  // the cancel and the missed-call notice, in either order
+            JsonObject sent = google.nextSend().message();
+            byType.put(sent.getAsJsonObject("data").get("type").getAsString(), sent);
+        }
+        JsonObject cancel = byType.get("cancel");
 
         assertEquals(token, cancel.get("token").getAsString());
         JsonObject data = cancel.getAsJsonObject("data");
@@ -149,6 +155,11 @@ class FcmWakeUpIT {
         assertEquals("cancelled", data.get("reason").getAsString());
         assertEquals(callId, cancel.getAsJsonObject("android").get("collapse_key").getAsString(),
                 "it replaces the call push if Google still holds it");
+        JsonObject missed = byType.get("missed-call");
+        assertEquals(token, missed.get("token").getAsString());
+        assertEquals("Missed call", missed.getAsJsonObject("notification").get("title").getAsString());
+        assertEquals("Alice Caller", missed.getAsJsonObject("notification").get("body").getAsString(),
+                "a visible notice naming the caller");
     }
 
     @Test
