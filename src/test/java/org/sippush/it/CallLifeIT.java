@@ -270,10 +270,13 @@ class CallLifeIT {
         assertTrue(trying != null, "100 Trying was there before the push: " + invite.provisionals());
     }
 
-    /** A Contact as a phone behind NAT writes it: an address where nothing of it listens (127.0.0.2:1). */
+    /**
+     * A REGISTER as a phone behind NAT writes it: Via and Contact name its private address, where
+     * nothing of it listens (127.0.0.2:1), while its packets come from its real loopback port.
+     */
     Response registerBehindNat(SipPhone phone, String transport, String uriParams) {
         String user = callee.substring(4, callee.indexOf('@'));
-        return phone.register(callee, Deployments.sipPort(), transport)
+        return phone.register(callee, Deployments.sipPort(), transport).via("127.0.0.2:1;rport")
                 .contact("<sip:" + user + "@127.0.0.2:1;transport=" + transport + uriParams + ">").expires(300).send();
     }
 
@@ -324,5 +327,20 @@ class CallLifeIT {
         assertTrue(notice.contains("\"type\":\"missed-call\""), notice);
         assertTrue(notice.contains("\"from-name\":\"Alice Caller\""), "the notice names the caller: " + notice);
         assertTrue(notice.contains("\"app-id\":\"com.example.notice\""), notice);
+    }
+
+    @Test
+    void aContactRegisteredByAnotherClientIsCalledAtItsOwnAddressNotTakenForNat() {
+        SipPhone desk = phone("desk");
+        SipPhone registrar = phone("provisioning");  // registers the desk phone's contact for it
+        String user = callee.substring(4, callee.indexOf('@'));
+        assertEquals(200, registrar.register(callee, Deployments.sipPort(), "udp")
+                .contact("<sip:" + user + "@127.0.0.1:" + desk.port() + ";transport=udp>").expires(300).send().getStatusCode());
+        SipPhone caller = phone("caller");
+
+        SipPhone.Sent invite = call(caller);
+        RequestEvent incoming = desk.awaitRequest("INVITE", WAIT);
+
+        Calls.answerAndHangUp(caller, invite, desk, incoming, WAIT);
     }
 }

@@ -480,6 +480,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
         private final List<String> contacts = new ArrayList<>();
         private final Map<String, List<String>> headers = new LinkedHashMap<>();
         private Long cseqOverride;
+        private String viaSentBy;
 
         Registration(String aor, int serverPort, String transport) {
             this.aor = aor;
@@ -508,6 +509,15 @@ public final class SipPhone implements SipListener, AutoCloseable {
             return header("Expires", Long.toString(seconds));
         }
 
+        /**
+         * The Via's sent-by as a phone behind NAT writes it (its private address, e.g.
+         * {@code 127.0.0.2:1;rport}): the server answers where the packets came from (RFC 3581).
+         */
+        public Registration via(String sentByAndParams) {
+            viaSentBy = sentByAndParams;
+            return this;
+        }
+
         public Registration cseq(long value) {
             cseqOverride = value;
             return this;
@@ -518,7 +528,8 @@ public final class SipPhone implements SipListener, AutoCloseable {
             StringBuilder sip = new StringBuilder();
             sip.append("REGISTER sip:127.0.0.1:").append(serverPort).append(";transport=").append(transport.toLowerCase())
                     .append(" SIP/2.0\r\n");
-            sip.append("Via: SIP/2.0/").append(transport).append(" ").append(host).append(":").append(port(transport))
+            sip.append("Via: SIP/2.0/").append(transport).append(" ").append(viaSentBy != null ? viaSentBy
+                    : host + ":" + port(transport))
                     .append(";branch=z9hG4bK").append(UUID.randomUUID().toString().replace("-", "")).append("\r\n");
             sip.append("Max-Forwards: 70\r\n");
             sip.append("From: <").append(aor).append(">;tag=").append(Long.toHexString(System.nanoTime())).append("\r\n");

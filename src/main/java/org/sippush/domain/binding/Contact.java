@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param expires    granted expiry in seconds (0 removes the binding)
  * @param callId     Call-ID of the REGISTER
  * @param cseq       CSeq number of the REGISTER
- * @param received   transport, address and port the REGISTER came from
+ * @param received   for a phone behind NAT (RFC 3581): transport, address and port its REGISTER came from,
+ *                   where requests to it must go; null when the REGISTER showed no NAT
  * @param userAgent  the User-Agent header, or null
  * @param push       push settings, or null when the contact carries none
  */

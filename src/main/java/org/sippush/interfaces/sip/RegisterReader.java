@@ -55,8 +55,7 @@ final class RegisterReader {
                 xPush.add(values.next());
             }
         }
-        String received = request.getTransport().toLowerCase(java.util.Locale.ROOT) + ":"
-                + request.getRemoteAddr() + ":" + request.getRemotePort();
+        String received = natSource(request);
         String userAgent = request.getHeader("User-Agent");
 
         List<Address> addresses;
@@ -128,6 +127,31 @@ final class RegisterReader {
             }
             throw new BadRequest(400, "Malformed " + name + " header");
         }
+    }
+
+    /**
+     * The address a phone behind NAT must be reached at ({@code transport:address:port}, RFC 3581
+     * {@code received}/{@code rport}), or null when it is not behind NAT. NAT shows in the top Via:
+     * the phone wrote an address its packets did not come from (or, over UDP, another port). A
+     * REGISTER sent for another device (third-party registration) has its own sender's Via and is
+     * not taken for NAT: the Contact is used as it is.
+     */
+    static String natSource(SipServletRequest request) {
+        if (!(request instanceof org.mobicents.servlet.sip.message.SipServletMessageImpl impl)
+                || !(impl.getMessage().getHeader(javax.sip.header.ViaHeader.NAME) instanceof javax.sip.header.ViaHeader via)
+                || request.getRemoteAddr() == null) {
+            return null;
+        }
+        String transport = request.getTransport().toLowerCase(java.util.Locale.ROOT);
+        String source = request.getRemoteAddr();
+        int sourcePort = request.getRemotePort();
+        String sentBy = via.getHost();
+        if (sentBy.startsWith("[") && sentBy.endsWith("]")) {
+            sentBy = sentBy.substring(1, sentBy.length() - 1);
+        }
+        int viaPort = via.getPort() > 0 ? via.getPort() : transport.equals("tls") ? 5061 : 5060;
+        boolean nat = !sentBy.equalsIgnoreCase(source) || transport.equals("udp") && viaPort != sourcePort;
+        return nat ? transport + ":" + source + ":" + sourcePort : null;
     }
 
     private static List<Address> toList(ListIterator<Address> iterator) {

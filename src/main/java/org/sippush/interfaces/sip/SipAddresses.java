@@ -54,10 +54,9 @@ final class SipAddresses {
     }
 
     /**
-     * Where to send requests for a contact registered from {@code received}
-     * ({@code transport:address:port}, the REGISTER's source): a loose route to that source when
-     * the contact names another host, or for UDP another port (RFC 3581 {@code rport}: the phone
-     * sits behind NAT and can only be reached where its packets came from), else null.
+     * Where to send requests for a contact of a phone behind NAT: a loose route to the address its
+     * REGISTER came from ({@code received}, {@code transport:address:port}, set only when the REGISTER
+     * showed NAT: see RegisterReader#natSource), unless the contact names that very address; else null.
      */
     static String natRoute(javax.servlet.sip.SipURI contact, String received) {
         if (received == null) {
@@ -81,8 +80,7 @@ final class SipAddresses {
             host = host.substring(1, host.length() - 1);
         }
         int contactPort = contact.getPort() < 0 ? (contact.isSecure() ? 5061 : 5060) : contact.getPort();
-        boolean sameHost = host.equalsIgnoreCase(address);
-        if (sameHost && (!transport.equals("udp") || contactPort == port)) {
+        if (host.equalsIgnoreCase(address) && contactPort == port) {
             return null;
         }
         String literal = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
