@@ -14,7 +14,8 @@ import org.sippush.infrastructure.push.apns.ApnsThroughputBenchmark;
 
 /**
  * The benchmark suite (issue 5) at a low rate for a few seconds per scenario, so it cannot rot:
- * the SIPp scenarios against our standalone server and Kamailio ({@code bench/run --smoke}),
+ * the SIPp scenarios against our standalone server and Kamailio, both authenticating
+ * ({@code bench/run --smoke}),
  * wake-ups, held calls and push throughput. It checks that every scenario runs end to end and
  * that nothing fails; the figures of a smoke run mean nothing (the full run: {@code bench/run}
  * and the drivers' {@code main}).
@@ -46,6 +47,11 @@ class BenchmarkSmokeIT {
         String output = Files.readString(log);
         assertEquals(0, run.exitValue(), "bench/run --smoke failed:\n" + tail(output));
 
+        // both servers challenged every REGISTER and call (each SIPp call checks that it was
+        // challenged: -key auth_mode challenged), our server got its subscribers through the API
+        assertTrue(Files.readString(out.resolve("results.md")).contains("Digest authentication: on for both servers"),
+                "bench/run authenticates by default:\n" + Files.readString(out.resolve("results.md")));
+        assertTrue(output.matches("(?s).*provisioned (\\d+) of \\1 users of .* 0 refused.*"), "subscribers provisioned:\n" + tail(output));
         List<String> rows = Files.readAllLines(out.resolve("results.md")).stream()
                 .filter(line -> line.startsWith("| register |") || line.startsWith("| calls |"))
                 .toList();

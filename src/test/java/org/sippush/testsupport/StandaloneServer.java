@@ -160,6 +160,15 @@ public final class StandaloneServer implements AutoCloseable {
     }
 
     /**
+     * Drops an environment variable set before (here or by the defaults of this class, such as
+     * {@code SIPPUSH_AUTH_ENABLED=false}), so that the shipped configuration file decides.
+     */
+    public StandaloneServer withoutSetting(String environmentVariable) {
+        env.remove(environmentVariable);
+        return this;
+    }
+
+    /**
      * Options for the server's JVM from the next start on, after the defaults ({@code -Xmx512m} and
      * pom.xml's {@code --add-opens}); a later {@code -Xmx} wins over the default one.
      */

@@ -15,18 +15,62 @@ import org.sippush.domain.subscriber.Subscriber;
 
 /**
  * Digest authentication of SIP requests (RFC 3261 §22.4, RFC 7616, RFC 8760): challenges offering
- * SHA-256 then MD5 with {@code qop="auth"}, and the check of the answer against the subscriber's
- * HA1 for the realm. Nonces are bound to time; a stale or replayed one is challenged again with
+ * the configured algorithms in order of preference (by default SHA-256 then MD5) with
+ * {@code qop="auth"}, and the check of the answer against the subscriber's HA1 for the realm. Nonces are bound to time; a stale or replayed one is challenged again with
  * {@code stale=true} so that the phone retries without asking its user for the password.
  */
 public final class DigestAuthenticator {
 
+    /** What the server offers unless told otherwise: SHA-256, then MD5 for older phones (RFC 8760 §2.4). */
+    public static final List<DigestAlgorithm> DEFAULT_ALGORITHMS = List.of(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
+
     private final Subscribers subscribers;
     private final Nonces nonces;
+    private final List<DigestAlgorithm> algorithms;
 
     public DigestAuthenticator(Subscribers subscribers, byte[] nonceSecret, Duration nonceLifetime, Clock clock) {
+        this(subscribers, nonceSecret, nonceLifetime, clock, DEFAULT_ALGORITHMS);
+    }
+
+    /**
+     * @param algorithms the algorithms offered, most preferred first (one challenge header each, in
+     *                   this order); credentials made with any other algorithm are challenged again
+     */
+    public DigestAuthenticator(Subscribers subscribers, byte[] nonceSecret, Duration nonceLifetime, Clock clock,
+                               List<DigestAlgorithm> algorithms) {
         this.subscribers = Objects.requireNonNull(subscribers, "subscribers must not be null");
         this.nonces = new Nonces(nonceSecret == null ? Nonces.randomSecret() : nonceSecret, nonceLifetime, clock);
+        if (algorithms == null || algorithms.isEmpty() || algorithms.stream().distinct().count() != algorithms.size()) {
+            throw new IllegalArgumentException("offer at least one digest algorithm, each once: " + algorithms);
+        }
+        this.algorithms = List.copyOf(algorithms);
+    }
+
+    /**
+     * The algorithms of the {@code auth.algorithms} setting: wire names (SHA-256, MD5), comma
+     * separated, most preferred first.
+     *
+     * @throws IllegalArgumentException for an unknown or repeated name, or none
+     */
+    public static List<DigestAlgorithm> algorithms(List<String> names) {
+        List<DigestAlgorithm> parsed = new ArrayList<>();
+        for (String name : names) {
+            DigestAlgorithm algorithm = DigestAlgorithm.fromWire(name)
+                    .orElseThrow(() -> new IllegalArgumentException("unknown digest algorithm '" + name + "' (known: SHA-256, MD5)"));
+            if (parsed.contains(algorithm)) {
+                throw new IllegalArgumentException(algorithm.wireName() + " is listed twice");
+            }
+            parsed.add(algorithm);
+        }
+        if (parsed.isEmpty()) {
+            throw new IllegalArgumentException("name at least one digest algorithm (SHA-256, MD5)");
+        }
+        return List.copyOf(parsed);
+    }
+
+    /** The algorithms offered, most preferred first. */
+    public List<DigestAlgorithm> algorithms() {
+        return algorithms;
     }
 
     /** What the request's credentials are worth. */
@@ -76,7 +120,7 @@ public final class DigestAuthenticator {
             }
         }
         Optional<DigestAlgorithm> algorithm = DigestAlgorithm.fromWire(mine.get("algorithm"));
-        if (algorithm.isEmpty()) {
+        if (algorithm.isEmpty() || !algorithms.contains(algorithm.get())) {
             return new Challenge(false, "algorithm " + mine.get("algorithm") + " not offered");
         }
         String qop = mine.get("qop");
@@ -127,14 +171,15 @@ public final class DigestAuthenticator {
     }
 
     /**
-     * The challenge header values (WWW-Authenticate or Proxy-Authenticate) for a domain: SHA-256
-     * first, MD5 second (RFC 8760 §2.4: the preferred algorithm first), with one fresh nonce.
+     * The challenge header values (WWW-Authenticate or Proxy-Authenticate) for a domain: one per
+     * algorithm offered, the preferred first (RFC 8760 §2.4; by default SHA-256, then MD5), with one
+     * fresh nonce.
      */
     public List<String> challenge(String domain, boolean stale) {
         String realm = subscribers.realmFor(domain);
         String nonce = nonces.create(realm);
         List<String> headers = new ArrayList<>();
-        for (DigestAlgorithm algorithm : List.of(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5)) {
+        for (DigestAlgorithm algorithm : algorithms) {
             headers.add("Digest realm=\"" + realm.replace("\"", "") + "\", nonce=\"" + nonce + "\", algorithm="
                     + algorithm.wireName() + ", qop=\"auth\"" + (stale ? ", stale=true" : ""));
         }

@@ -32,6 +32,7 @@ import org.sippush.infrastructure.push.PushProviders;
 import org.sippush.infrastructure.push.WebhookPushGateway;
 import org.sippush.domain.push.PushGateway;
 import org.sippush.domain.binding.PushSettings;
+import org.sippush.domain.subscriber.DigestAlgorithm;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,8 +99,9 @@ public final class ApplicationLifecycle implements ServletContextListener {
                         + " other pushes: {}", domains, policy.minExpires(), policy.maxExpires(), policy.defaultExpires(),
                 pushWait.toSeconds(), providers.describe(), settings.get("push.provider", "log"));
         if (security.authentication()) {
-            LOG.info("Digest authentication on (realm: {}); trusted peers: {}",
+            LOG.info("Digest authentication on (realm: {}; algorithms offered: {}); trusted peers: {}",
                     settings.get("auth.realm", "").isBlank() ? "each domain" : settings.get("auth.realm"),
+                    security.digest().algorithms().stream().map(DigestAlgorithm::wireName).toList(),
                     security.trustedPeers());
         } else {
             LOG.warn("Digest authentication is OFF (auth.enabled=false): anyone who reaches the SIP port can"
@@ -130,8 +132,15 @@ public final class ApplicationLifecycle implements ServletContextListener {
                 realm, domains::contains, Clock.systemUTC());
         String secret = settings.get("auth.nonce-secret", "");
         byte[] nonceSecret = secret.isEmpty() ? null : sha256(secret);
+        List<DigestAlgorithm> algorithms;
+        try {
+            algorithms = settings.getList("auth.algorithms").isEmpty() ? DigestAuthenticator.DEFAULT_ALGORITHMS
+                    : DigestAuthenticator.algorithms(settings.getList("auth.algorithms"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Setting auth.algorithms: " + e.getMessage(), e);
+        }
         DigestAuthenticator digest = new DigestAuthenticator(subscribers, nonceSecret,
-                Duration.ofSeconds(settings.getInt("auth.nonce-lifetime", 300)), Clock.systemUTC());
+                Duration.ofSeconds(settings.getInt("auth.nonce-lifetime", 300)), Clock.systemUTC(), algorithms);
         TrustedPeers trusted;
         try {
             trusted = TrustedPeers.parse(settings.getList("auth.trusted-peers"));

@@ -165,6 +165,35 @@ class DigestAuthenticatorTest {
     }
 
     @Test
+    void theOfferFollowsTheConfiguredOrderAndOnlyOfferedAlgorithmsAuthenticate() {
+        DigestAuthenticator md5First = new DigestAuthenticator(subscribers, "shared".getBytes(), Duration.ofSeconds(300),
+                clock, DigestAuthenticator.algorithms(List.of("MD5", "SHA-256")));
+        List<String> offers = md5First.challenge(DOMAIN, false);
+        assertEquals(List.of("MD5", "SHA-256"), offers.stream().map(o -> DigestAnswer.params(o).get("algorithm")).toList());
+
+        DigestAuthenticator md5Only = new DigestAuthenticator(subscribers, "shared".getBytes(), Duration.ofSeconds(300),
+                clock, DigestAuthenticator.algorithms(List.of("md5")));
+        List<String> only = md5Only.challenge(DOMAIN, false);
+        assertEquals(1, only.size());
+        assertInstanceOf(DigestAuthenticator.Authenticated.class, md5Only.authenticate("REGISTER",
+                List.of(DigestAnswer.answer(only.get(0), "REGISTER", URI, "alice", "s3cret", 1)), DOMAIN));
+        String sha = DigestAnswer.answer(only.get(0).replace("algorithm=MD5", "algorithm=SHA-256"), "REGISTER", URI,
+                "alice", "s3cret", 2);
+        var refused = assertInstanceOf(DigestAuthenticator.Challenge.class,
+                md5Only.authenticate("REGISTER", List.of(sha), DOMAIN));
+        assertTrue(refused.why().contains("not offered"), refused.why());
+    }
+
+    @Test
+    void theAlgorithmsSettingRejectsUnknownRepeatedOrNoNames() {
+        for (List<String> bad : List.of(List.of("SHA-1"), List.of("MD5", "md5"), List.<String>of(), List.of("MD5-sess"))) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> DigestAuthenticator.algorithms(bad), bad.toString());
+        }
+        assertEquals(DigestAuthenticator.DEFAULT_ALGORITHMS, DigestAuthenticator.algorithms(List.of("SHA-256", "MD5")));
+    }
+
+    @Test
     void aPasswordChangeTakesEffectAtOnce() {
         subscribers.put("alice", DOMAIN, "n3w");
         assertInstanceOf(DigestAuthenticator.Challenge.class,
