@@ -118,6 +118,21 @@ class CallLifeIT {
         return caller.invite("sip:alice@example.test", callee, Deployments.sipPort(), "udp");
     }
 
+    /** A call to a killed phone over UDP, its push, and the phone woken at a new port with the INVITE in hand. */
+    record WokenCall(SipPhone caller, SipPhone.Sent invite, SipPhone woken, RequestEvent incoming) {
+    }
+
+    WokenCall wokenCall() {
+        String token = token();
+        killedPhone("udp", token);
+        SipPhone caller = phone("caller");
+        SipPhone.Sent invite = call(caller);
+        pushes.awaitPush(WAIT);
+        SipPhone woken = phone("woken");
+        assertEquals(200, register(woken, "udp", pn(token)).getStatusCode());
+        return new WokenCall(caller, invite, woken, woken.awaitRequest("INVITE", WAIT));
+    }
+
     @Test
     void aDeadTokenEndsTheCallAtOnceAndTakesItsBindingWithIt() {
         String token = token();
@@ -157,14 +172,11 @@ class CallLifeIT {
 
     @Test
     void aWokenPhonesBusyReachesTheCallerAtOnce() {
-        String token = token();
-        killedPhone("udp", token);
-        SipPhone caller = phone("caller");
-        SipPhone.Sent invite = call(caller);
-        pushes.awaitPush(WAIT);
-        SipPhone woken = phone("woken");
-        assertEquals(200, register(woken, "udp", pn(token)).getStatusCode());
-        RequestEvent incoming = woken.awaitRequest("INVITE", WAIT);
+        WokenCall call = wokenCall();
+        SipPhone caller = call.caller();
+        SipPhone.Sent invite = call.invite();
+        SipPhone woken = call.woken();
+        RequestEvent incoming = call.incoming();
         long start = System.nanoTime();
 
         woken.respond(incoming, 486);
@@ -175,14 +187,11 @@ class CallLifeIT {
 
     @Test
     void aWokenPhoneThatRingsIsNotCancelledWhenThePushWaitEnds() throws InterruptedException {
-        String token = token();
-        killedPhone("udp", token);
-        SipPhone caller = phone("caller");
-        SipPhone.Sent invite = call(caller);
-        pushes.awaitPush(WAIT);
-        SipPhone woken = phone("woken");
-        assertEquals(200, register(woken, "udp", pn(token)).getStatusCode());
-        RequestEvent incoming = woken.awaitRequest("INVITE", WAIT);
+        WokenCall call = wokenCall();
+        SipPhone caller = call.caller();
+        SipPhone.Sent invite = call.invite();
+        SipPhone woken = call.woken();
+        RequestEvent incoming = call.incoming();
         woken.respond(incoming, 180);
 
         // past the push wait, the phone still rings: no CANCEL reaches it, the caller has no final answer

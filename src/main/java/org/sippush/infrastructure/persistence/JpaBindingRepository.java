@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.EntityTransaction;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceException;
 
@@ -184,10 +183,7 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
     private List<Object> attemptBatch(List<Job<?>> batch) {
         transactions.incrementAndGet();
         units.addAndGet(batch.size());
-        EntityManager em = emf.createEntityManager();
-        EntityTransaction tx = em.getTransaction();
-        try {
-            tx.begin();
+        return Transactions.inTransaction(emf, em -> {
             TreeSet<String> aors = new TreeSet<>();
             Instant latest = Instant.MIN;
             for (Job<?> job : batch) {
@@ -231,16 +227,8 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
             for (Job<?> job : batch) {
                 results.add(job.work.apply(view(em, live.get(job.aor))));
             }
-            tx.commit();
             return results;
-        } catch (RuntimeException e) {
-            if (tx.isActive()) {
-                tx.rollback();
-            }
-            throw e;
-        } finally {
-            em.close();
-        }
+        });
     }
 
     private <T> T updateAlone(String aor, Instant now, UnitOfWork<T> work) {
@@ -259,10 +247,7 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
     private <T> T attempt(String aor, Instant now, UnitOfWork<T> work) {
         transactions.incrementAndGet();
         units.incrementAndGet();
-        EntityManager em = emf.createEntityManager();
-        EntityTransaction tx = em.getTransaction();
-        try {
-            tx.begin();
+        return Transactions.inTransaction(emf, em -> {
             SipUserRow user = em.find(SipUserRow.class, aor, LockModeType.PESSIMISTIC_WRITE);
             if (user == null) {
                 em.persist(new SipUserRow(aor, now.toEpochMilli()));
@@ -280,16 +265,8 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
                 }
             }
             T result = work.apply(view(em, live));
-            tx.commit();
             return result;
-        } catch (RuntimeException e) {
-            if (tx.isActive()) {
-                tx.rollback();
-            }
-            throw e;
-        } finally {
-            em.close();
-        }
+        });
     }
 
     private static AorBindings view(EntityManager em, List<Binding> live) {
@@ -365,20 +342,6 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
     }
 
     private int bulk(java.util.function.ToIntFunction<EntityManager> statement) {
-        EntityManager em = emf.createEntityManager();
-        EntityTransaction tx = em.getTransaction();
-        try {
-            tx.begin();
-            int changed = statement.applyAsInt(em);
-            tx.commit();
-            return changed;
-        } catch (RuntimeException e) {
-            if (tx.isActive()) {
-                tx.rollback();
-            }
-            throw e;
-        } finally {
-            em.close();
-        }
+        return Transactions.inTransaction(emf, statement::applyAsInt);
     }
 }

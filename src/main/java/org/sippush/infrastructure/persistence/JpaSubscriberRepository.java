@@ -10,7 +10,6 @@ import org.sippush.domain.subscriber.SubscriberRepository;
 
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.EntityTransaction;
 import jakarta.persistence.LockModeType;
 
 /** Subscribers in the bindings' database through JPA. */
@@ -85,20 +84,6 @@ public final class JpaSubscriberRepository implements SubscriberRepository {
     }
 
     private <T> T inTransaction(Function<EntityManager, T> work) {
-        EntityManager em = emf.createEntityManager();
-        EntityTransaction tx = em.getTransaction();
-        try {
-            tx.begin();
-            T result = work.apply(em);
-            tx.commit();
-            return result;
-        } catch (RuntimeException e) {
-            if (tx.isActive()) {
-                tx.rollback();
-            }
-            throw e;
-        } finally {
-            em.close();
-        }
+        return Transactions.inTransaction(emf, work);
     }
 }
