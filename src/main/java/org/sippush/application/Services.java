@@ -18,12 +18,15 @@ import org.sippush.domain.binding.BindingRepository;
  * @param security   authentication, trusted peers and limits
  * @param missedCallNotice whether a phone of that app gets a visible notice of a pushed call that
  *                   ended unanswered
+ * @param pushGraceMillis how long a call to a phone of that app waits for its old contact to answer
+ *                   before pushing (0: push at once)
  */
 public record Services(List<String> domains, Registrar registrar, BindingRepository bindings,
                        PushDispatcher pushes, java.time.Duration pushWait,
                        java.util.function.Predicate<org.sippush.domain.binding.PushSettings> pushAppConfigured,
                        org.sippush.application.auth.Security security,
-                       java.util.function.Predicate<org.sippush.domain.binding.PushSettings> missedCallNotice) {
+                       java.util.function.Predicate<org.sippush.domain.binding.PushSettings> missedCallNotice,
+                       java.util.function.ToLongFunction<org.sippush.domain.binding.PushSettings> pushGraceMillis) {
 
     /** The servlet context attribute that holds the services. */
     public static final String ATTRIBUTE = Services.class.getName();
@@ -37,6 +40,7 @@ public record Services(List<String> domains, Registrar registrar, BindingReposit
         Objects.requireNonNull(pushAppConfigured, "pushAppConfigured must not be null");
         Objects.requireNonNull(security, "security must not be null");
         Objects.requireNonNull(missedCallNotice, "missedCallNotice must not be null");
+        Objects.requireNonNull(pushGraceMillis, "pushGraceMillis must not be null");
     }
 
     public boolean serves(String host) {

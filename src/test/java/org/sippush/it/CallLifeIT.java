@@ -42,6 +42,7 @@ class CallLifeIT {
 
     static final Duration PUSH_WAIT = Duration.ofSeconds(5);
     static final Duration WAIT = Duration.ofSeconds(15);
+    static final Duration GRACE = Duration.ofMillis(1500);
 
     static PushRecorder pushes;
     static BindingRows rows;
@@ -58,9 +59,12 @@ class CallLifeIT {
         System.setProperty("sippush.push.webhook.url", pushes.url());
         System.setProperty("sippush.push.wait", Long.toString(PUSH_WAIT.toSeconds()));
         // one app wants missed-call notices (its phones register with pn-param ...com.example.notice.voip)
-        System.setProperty("sippush.push.apps", "notice");
+        System.setProperty("sippush.push.apps", "notice,grace");
         System.setProperty("sippush.push.app.notice.id", "com.example.notice");
         System.setProperty("sippush.push.app.notice.missed-call-notice", "true");
+        // and one app pushes only when the phone's old contact has not answered within a grace time
+        System.setProperty("sippush.push.app.grace.id", "com.example.grace");
+        System.setProperty("sippush.push.app.grace.push-grace-ms", Long.toString(GRACE.toMillis()));
         return Deployments.war();
     }
 
@@ -72,6 +76,8 @@ class CallLifeIT {
         System.clearProperty("sippush.push.apps");
         System.clearProperty("sippush.push.app.notice.id");
         System.clearProperty("sippush.push.app.notice.missed-call-notice");
+        System.clearProperty("sippush.push.app.grace.id");
+        System.clearProperty("sippush.push.app.grace.push-grace-ms");
         pushes.close();
     }
 
@@ -351,5 +357,40 @@ class CallLifeIT {
         RequestEvent incoming = desk.awaitRequest("INVITE", WAIT);
 
         Calls.answerAndHangUp(caller, invite, desk, incoming, WAIT);
+    }
+
+    static String gracePn(String token) {
+        return ";pn-provider=apns;pn-prid=" + token + ";pn-param=ABCDE12345.com.example.grace.voip";
+    }
+
+    @Test
+    void anAwakeAppThatRingsWithinTheGraceTimeIsNotPushed() {
+        SipPhone awake = phone("awake");
+        assertEquals(200, register(awake, "udp", gracePn(token())).getStatusCode());
+        SipPhone caller = phone("caller");
+
+        SipPhone.Sent invite = call(caller);
+        RequestEvent incoming = awake.awaitRequest("INVITE", WAIT);
+        awake.respond(incoming, 180);
+
+        assertEquals(null, pushes.pollPush(GRACE.plusSeconds(2)), "no push for an app that rang in time");
+        Calls.answerAndHangUp(caller, invite, awake, incoming, WAIT);
+    }
+
+    @Test
+    void aSleepingPhoneIsPushedWhenTheGraceTimeEnds() {
+        String token = token();
+        SipPhone asleep = SipPhone.start("asleep");
+        assertEquals(200, register(asleep, "udp", gracePn(token)).getStatusCode());
+        asleep.close();
+        SipPhone caller = phone("caller");
+
+        SipPhone.Sent invite = call(caller);
+        assertTrue(pushes.awaitPush(WAIT).contains(token));
+        SipPhone woken = phone("woken");
+        assertEquals(200, register(woken, "udp", gracePn(token)).getStatusCode());
+        RequestEvent incoming = woken.awaitRequest("INVITE", WAIT);
+
+        Calls.answerAndHangUp(caller, invite, woken, incoming, WAIT);
     }
 }

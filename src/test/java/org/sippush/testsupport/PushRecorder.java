@@ -69,6 +69,16 @@ public final class PushRecorder implements AutoCloseable {
         }
     }
 
+    /** The next push if one arrives within {@code timeout}, else null (for "no push was sent"). */
+    public String pollPush(Duration timeout) {
+        try {
+            return pushes.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     public int pending() {
         return pushes.size();
     }

@@ -25,6 +25,13 @@ public sealed interface CallAction {
     record Answer(int status, String reason) implements CallAction {
     }
 
+    /**
+     * Wait this long before pushing (the app's grace time): a phone whose app is awake answers its
+     * branch with a provisional response first and is not pushed.
+     */
+    record StartGraceTimer(long millis) implements CallAction {
+    }
+
     /** The push wait is over for this call: cancel its timer. */
     record StopTimer() implements CallAction {
     }

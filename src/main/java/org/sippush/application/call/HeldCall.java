@@ -14,6 +14,7 @@ import org.sippush.application.call.CallAction.Outcome;
 import org.sippush.application.call.CallAction.Release;
 import org.sippush.application.call.CallAction.SendPush;
 import org.sippush.application.call.CallAction.StartBranch;
+import org.sippush.application.call.CallAction.StartGraceTimer;
 import org.sippush.application.call.CallAction.StopTimer;
 
 /**
@@ -41,7 +42,7 @@ public final class HeldCall {
     public enum State { HELD, ANSWERED, ENDED }
 
     /** What is known of one device's push. */
-    public enum PushState { PENDING, ACCEPTED, REJECTED, FAILED, NOT_SENT }
+    public enum PushState { PENDING, ACCEPTED, REJECTED, FAILED, NOT_SENT, GRACE }
 
     /**
      * A registered contact of the callee; {@code device} is its push identity, or null without push;
@@ -80,6 +81,8 @@ public final class HeldCall {
         PushState push;
         boolean woken;
         boolean done;
+        /** Answered its old contact with a provisional within the grace time: awake, not pushed. */
+        boolean awake;
 
         Device(boolean android, PushState push) {
             this.android = android;
@@ -105,6 +108,16 @@ public final class HeldCall {
      * without a push (an earlier push may be waking them).
      */
     public static Started start(String callId, List<Target> targets, List<String> pushTo, List<String> capped) {
+        return start(callId, targets, pushTo, capped, 0);
+    }
+
+    /**
+     * {@link #start(String, List, List, List)} with a grace time: the devices of {@code pushTo} are
+     * pushed only if their old contact has not answered with a provisional response within
+     * {@code graceMillis} (0: push at once).
+     */
+    public static Started start(String callId, List<Target> targets, List<String> pushTo, List<String> capped,
+                                long graceMillis) {
         HeldCall call = new HeldCall(callId);
         List<CallAction> actions = new ArrayList<>();
         for (Target target : targets) {
@@ -119,11 +132,19 @@ public final class HeldCall {
                 actions.add(new StartBranch(target.contactUri(), target.contactKey(), false, target.route()));
             }
         }
+        boolean grace = graceMillis > 0 && call.devices.values().stream().anyMatch(d -> d.push == PushState.PENDING);
         call.devices.forEach((device, d) -> {
             if (d.push == PushState.PENDING) {
-                actions.add(new SendPush(device));
+                if (grace) {
+                    d.push = PushState.GRACE;
+                } else {
+                    actions.add(new SendPush(device));
+                }
             }
         });
+        if (grace) {
+            actions.add(new StartGraceTimer(graceMillis));
+        }
         call.timerRunning = !call.devices.isEmpty();
         actions.addAll(call.finishIfNothingCanAnswer());
         return new Started(call, actions);
@@ -168,6 +189,12 @@ public final class HeldCall {
             return List.of();
         }
         branch.ringing = true;
+        if (!branch.woken && branch.device != null && state == State.HELD) {
+            Device d = devices.get(branch.device);
+            if (d.push == PushState.GRACE) {
+                d.awake = true;  // the app answered at its old contact: no push needed
+            }
+        }
         if (branch.woken && state == State.HELD && timerRunning) {
             timerRunning = false;  // a woken phone rings: it rings as long as the caller lets it
             return List.of(new StopTimer());
@@ -243,6 +270,20 @@ public final class HeldCall {
         return List.of(new StartBranch(contactUri, contactKey, true, route));
     }
 
+    /** The grace time is over: push every device whose app did not show it is awake. */
+    public List<CallAction> graceOver() {
+        List<CallAction> actions = new ArrayList<>();
+        devices.forEach((device, d) -> {
+            if (d.push == PushState.GRACE) {
+                d.push = d.awake ? PushState.NOT_SENT : PushState.PENDING;
+                if (state == State.HELD && !d.awake) {
+                    actions.add(new SendPush(device));
+                }
+            }
+        });
+        return actions;
+    }
+
     /** The caller sent CANCEL. */
     public List<CallAction> cancel() {
         if (state != State.HELD) {
@@ -274,14 +315,14 @@ public final class HeldCall {
 
     private boolean canStillAnswer() {
         for (Branch branch : branches.values()) {
-            if (branch.live() && (branch.device == null || branch.woken)) {
+            if (branch.live() && (branch.device == null || branch.woken || devices.get(branch.device).awake)) {
                 return true;  // a phone without push, or a woken one, is still being called
             }
         }
         for (Device device : devices.values()) {
             if (!device.done && !device.woken
                     && (device.push == PushState.PENDING || device.push == PushState.ACCEPTED
-                    || device.push == PushState.NOT_SENT)) {
+                    || device.push == PushState.NOT_SENT || device.push == PushState.GRACE)) {
                 return true;  // may still wake up
             }
         }

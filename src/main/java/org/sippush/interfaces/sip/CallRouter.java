@@ -66,6 +66,8 @@ import org.slf4j.LoggerFactory;
 final class CallRouter {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallRouter.class);
+    /** The info suffix of a grace-time timer (the push-wait timer's info is the held call's key). */
+    private static final String GRACE = "#grace";
     private static final AtomicLong PARKING = new AtomicLong();
     /** The router of this deployment (one per web application class loader), for the timer listener. */
     private static volatile CallRouter installed;
@@ -233,7 +235,8 @@ final class CallRouter {
                 }
             }
         }
-        var started = org.sippush.application.call.HeldCall.start(invite.getCallId(), targets, pushTo, capped);
+        long grace = pushTo.stream().mapToLong(d -> services.pushGraceMillis().applyAsLong(devices.get(d))).max().orElse(0);
+        var started = org.sippush.application.call.HeldCall.start(invite.getCallId(), targets, pushTo, capped, grace);
         HeldCall call = new HeldCall(HeldCall.keyOf(invite), started.call(), invite, proxy(invite), devices);
         SipApplicationSession sas = invite.getApplicationSession();
         held.put(call.key, call);
@@ -243,7 +246,8 @@ final class CallRouter {
             call.timerId = timer.getId();
         }
         LOG.info("Holding call {} for {}: {} contact(s), {} push(es)", invite.getCallId(), aor, targets.size(), pushTo.size());
-        PushContext context = new PushContext(invite, aor, now, now.plus(services.pushWait()));
+        call.pushExpires = now.plus(services.pushWait());
+        PushContext context = new PushContext(invite, aor, now, call.pushExpires);
         run(sas, call, started.actions(), context);
     }
 
@@ -299,6 +303,8 @@ final class CallRouter {
                 cancelBranches(call, cancel);
             } else if (action instanceof CallAction.Answer answer) {
                 answer(call, answer);
+            } else if (action instanceof CallAction.StartGraceTimer grace) {
+                timers.createTimer(sas, grace.millis(), false, call.key + GRACE);
             } else if (action instanceof CallAction.StopTimer) {
                 stopTimer(sas, call);
             } else if (action instanceof CallAction.CancelPush cancelPush) {
@@ -547,10 +553,19 @@ final class CallRouter {
         }
     }
 
-    /** The push wait is over: nobody answered and no woken phone rings. */
+    /** The push wait is over (nobody answered and no woken phone rings), or a grace time before pushing. */
     void onPushWaitOver(ServletTimer timer) {
         SipApplicationSession sas = timer.getApplicationSession();
-        HeldCall call = held(sas, (String) timer.getInfo());
+        String info = (String) timer.getInfo();
+        if (info.endsWith(GRACE)) {
+            HeldCall call = held(sas, info.substring(0, info.length() - GRACE.length()));
+            if (call != null) {
+                run(sas, call, call.machine.graceOver(), new PushContext(call.invite, aorOf(call), Instant.now(),
+                        call.pushExpires));
+            }
+            return;
+        }
+        HeldCall call = held(sas, info);
         if (call != null) {
             call.timerId = null;
             run(sas, call, call.machine.pushWaitOver(), null);
@@ -635,6 +650,14 @@ final class CallRouter {
             if (outcome == CallAction.Outcome.TIMED_OUT) {
                 CallMetrics.timedOut();
             }
+        }
+    }
+
+    private static String aorOf(HeldCall call) {
+        try {
+            return SipAddresses.addressOfRecord(call.invite.getTo().getURI());
+        } catch (BadRequest e) {
+            return call.invite.getTo().getURI().toString();
         }
     }
 

@@ -37,6 +37,8 @@ final class HeldCall {
      */
     final javax.sip.ServerTransaction serverTransaction;
     String timerId;
+    /** When the push wait ends: pushes sent after a grace time expire then too. */
+    java.time.Instant pushExpires;
 
     HeldCall(String key, org.sippush.application.call.HeldCall machine, SipServletRequest invite, Proxy proxy,
              Map<String, PushSettings> devices) {

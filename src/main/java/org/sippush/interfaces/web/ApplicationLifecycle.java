@@ -86,7 +86,7 @@ public final class ApplicationLifecycle implements ServletContextListener {
         Security security = security(settings, database, domains);
         event.getServletContext().setAttribute(Services.ATTRIBUTE,
                 new Services(domains, registrar, bindings, pushes, pushWait, providers::accepts, security,
-                        missedCallNotice(settings)));
+                        missedCallNotice(settings), pushGrace(settings)));
 
         int purgeEvery = settings.getInt("registrar.purge-interval", 60);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -120,6 +120,22 @@ public final class ApplicationLifecycle implements ServletContextListener {
             String key = "push.app." + name + ".missed-call-notice";
             if (!settings.get(key, "").isEmpty()) {
                 apps.put(settings.get("push.app." + name + ".id"), settings.getBoolean(key, all));
+            }
+        }
+        return push -> apps.getOrDefault(push.appId(), all);
+    }
+
+    /**
+     * How long a call waits for a phone's old contact to answer before pushing it:
+     * {@code push.app.<name>.push-grace-ms}, else {@code push.grace-ms} (default 0: push at once).
+     */
+    static java.util.function.ToLongFunction<PushSettings> pushGrace(Settings settings) {
+        long all = settings.getInt("push.grace-ms", 0);
+        java.util.Map<String, Long> apps = new java.util.HashMap<>();
+        for (String name : settings.getList("push.apps")) {
+            String key = "push.app." + name + ".push-grace-ms";
+            if (!settings.get(key, "").isEmpty()) {
+                apps.put(settings.get("push.app." + name + ".id"), (long) settings.getInt(key));
             }
         }
         return push -> apps.getOrDefault(push.appId(), all);

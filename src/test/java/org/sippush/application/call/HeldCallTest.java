@@ -121,6 +121,21 @@ class HeldCallTest {
     }
 
     @Test
+    void withAGraceTimeAPhoneWhoseOldContactRingsIsNotPushedAndASleepingOneIs() {
+        HeldCall.Started started = HeldCall.start("c", List.of(IPHONE, ANDROID), List.of(IPHONE.device(), ANDROID.device()),
+                List.of(), 500);
+        assertTrue(started.actions().stream().noneMatch(a -> a instanceof SendPush), "nobody pushed during the grace time");
+        assertTrue(started.actions().contains(new CallAction.StartGraceTimer(500)));
+        HeldCall call = started.call();
+        call.provisional(IPHONE.contactKey(), 180);  // the iPhone's app is awake: it rings at its old contact
+
+        assertEquals(List.of(new SendPush(ANDROID.device())), call.graceOver());
+        assertEquals(List.of(), call.pushOutcome(ANDROID.device(), PushState.REJECTED), "the awake iPhone may still answer");
+        assertEquals(List.of(new CancelBranches(200, "Call completed elsewhere"), new StopTimer(), new Release(Outcome.ANSWERED)),
+                call.finalResponse(IPHONE.contactKey(), 200, "OK"));
+    }
+
+    @Test
     void startForksToEveryContactAndPushesEveryDevice() {
         HeldCall.Started started = HeldCall.start("c", List.of(IPHONE, ANDROID, DESK),
                 List.of(IPHONE.device(), ANDROID.device()), List.of());
