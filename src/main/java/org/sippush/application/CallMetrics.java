@@ -4,65 +4,67 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Gauges and counters of calls, for the status page and the tests that check nothing leaks.
- * One per JVM: the container creates its listeners itself, so they reach it statically.
+ * Gauges and counters of calls, for the status page and the tests that check nothing leaks. One
+ * instance per deployment, owned by {@link Services}; the container's listeners reach it through
+ * the application's servlet context.
  */
 public final class CallMetrics {
 
-    private static final AtomicLong HELD = new AtomicLong();
-    private static final AtomicLong APPLICATION_SESSIONS = new AtomicLong();
-    private static final LongAdder HELD_TOTAL = new LongAdder();
-    private static final LongAdder DELIVERED = new LongAdder();
-    private static final LongAdder TIMED_OUT = new LongAdder();
+    private final AtomicLong held = new AtomicLong();
+    private final AtomicLong applicationSessions = new AtomicLong();
+    private final LongAdder heldTotal = new LongAdder();
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
 
     /** Time from a woken phone's REGISTER reaching the application to its held INVITE being sent. */
-    public static final LatencyRecorder WAKE_DELIVERY = new LatencyRecorder();
+    private final LatencyRecorder wakeDelivery = new LatencyRecorder();
 
-    private CallMetrics() {
+    public void held() {
+        held.incrementAndGet();
+        heldTotal.increment();
     }
 
-    public static void held() {
-        HELD.incrementAndGet();
-        HELD_TOTAL.increment();
+    public void released() {
+        held.decrementAndGet();
     }
 
-    public static void released() {
-        HELD.decrementAndGet();
+    public void delivered() {
+        delivered.increment();
     }
 
-    public static void delivered() {
-        DELIVERED.increment();
+    public void timedOut() {
+        timedOut.increment();
     }
 
-    public static void timedOut() {
-        TIMED_OUT.increment();
+    public void sessionCreated() {
+        applicationSessions.incrementAndGet();
     }
 
-    public static void sessionCreated() {
-        APPLICATION_SESSIONS.incrementAndGet();
+    public void sessionDestroyed() {
+        applicationSessions.decrementAndGet();
     }
 
-    public static void sessionDestroyed() {
-        APPLICATION_SESSIONS.decrementAndGet();
+    public long heldNow() {
+        return held.get();
     }
 
-    public static long heldNow() {
-        return HELD.get();
+    public long applicationSessions() {
+        return applicationSessions.get();
     }
 
-    public static long applicationSessions() {
-        return APPLICATION_SESSIONS.get();
+    public long heldTotal() {
+        return heldTotal.sum();
     }
 
-    public static long heldTotal() {
-        return HELD_TOTAL.sum();
+    public long deliveredTotal() {
+        return delivered.sum();
     }
 
-    public static long deliveredTotal() {
-        return DELIVERED.sum();
+    public long timedOutTotal() {
+        return timedOut.sum();
     }
 
-    public static long timedOutTotal() {
-        return TIMED_OUT.sum();
+    public LatencyRecorder wakeDelivery() {
+        return wakeDelivery;
     }
 }

@@ -20,13 +20,15 @@ import org.sippush.domain.binding.BindingRepository;
  *                   ended unanswered
  * @param pushGraceMillis how long a call to a phone of that app waits for its old contact to answer
  *                   before pushing (0: push at once)
+ * @param metrics    the call counters the status page reads
  */
 public record Services(List<String> domains, Registrar registrar, BindingRepository bindings,
                        PushDispatcher pushes, java.time.Duration pushWait,
                        java.util.function.Predicate<org.sippush.domain.binding.PushSettings> pushAppConfigured,
                        org.sippush.application.auth.Security security,
                        java.util.function.Predicate<org.sippush.domain.binding.PushSettings> missedCallNotice,
-                       java.util.function.ToLongFunction<org.sippush.domain.binding.PushSettings> pushGraceMillis) {
+                       java.util.function.ToLongFunction<org.sippush.domain.binding.PushSettings> pushGraceMillis,
+                       CallMetrics metrics) {
 
     /** The servlet context attribute that holds the services. */
     public static final String ATTRIBUTE = Services.class.getName();
@@ -41,6 +43,19 @@ public record Services(List<String> domains, Registrar registrar, BindingReposit
         Objects.requireNonNull(security, "security must not be null");
         Objects.requireNonNull(missedCallNotice, "missedCallNotice must not be null");
         Objects.requireNonNull(pushGraceMillis, "pushGraceMillis must not be null");
+        Objects.requireNonNull(metrics, "metrics must not be null");
+    }
+
+    /**
+     * The services of the application a SipApplicationSession belongs to: for the listeners the
+     * container creates itself (timers, session counters), which have no other way in.
+     */
+    public static Services of(javax.servlet.sip.SipApplicationSession session) {
+        if (session instanceof org.mobicents.servlet.sip.core.session.MobicentsSipApplicationSession mobicents
+                && mobicents.getSipContext() != null) {
+            return (Services) mobicents.getSipContext().getServletContext().getAttribute(ATTRIBUTE);
+        }
+        return null;
     }
 
     public boolean serves(String host) {

@@ -25,7 +25,6 @@ import javax.servlet.sip.URI;
 import org.mobicents.javax.servlet.sip.SipApplicationSessionAsynchronousWork;
 import org.mobicents.javax.servlet.sip.SipSessionsUtilExt;
 import org.mobicents.servlet.sip.core.proxy.MobicentsProxyBranch;
-import org.sippush.application.CallMetrics;
 import org.sippush.application.Services;
 import org.sippush.application.auth.Limits;
 import org.sippush.application.call.CallAction;
@@ -69,8 +68,6 @@ final class CallRouter {
     /** The info suffix of a grace-time timer (the push-wait timer's info is the held call's key). */
     private static final String GRACE = "#grace";
     private static final AtomicLong PARKING = new AtomicLong();
-    /** The router of this deployment (one per web application class loader), for the timer listener. */
-    private static volatile CallRouter installed;
 
     private final Services services;
     private final SipFactory sipFactory;
@@ -84,13 +81,8 @@ final class CallRouter {
         this.sessions = sessions;
     }
 
-    static void install(CallRouter router) {
-        installed = router;
-    }
-
-    static CallRouter installed() {
-        return installed;
-    }
+    /** The servlet context attribute that holds the router, for the timer listener. */
+    static final String ATTRIBUTE = CallRouter.class.getName();
 
     /** The callee's address-of-record; or null after answering a request for a domain or URI not served. */
     private String calleeOrAnswer(SipServletRequest request) throws IOException {
@@ -201,8 +193,8 @@ final class CallRouter {
             invite.createResponse(SipServletResponse.SC_BUSY_HERE, "Too many calls waiting for this user").send();
             return true;
         }
-        if (CallMetrics.heldNow() >= limits.heldCalls()) {
-            LOG.warn("Call {} refused: {} calls held in all (limits.held-calls)", invite.getCallId(), CallMetrics.heldNow());
+        if (services.metrics().heldNow() >= limits.heldCalls()) {
+            LOG.warn("Call {} refused: {} calls held in all (limits.held-calls)", invite.getCallId(), services.metrics().heldNow());
             SipServletResponse busy = invite.createResponse(SipServletResponse.SC_SERVICE_UNAVAILABLE, "Too many calls held");
             busy.setHeader("Retry-After", Long.toString(services.pushWait().toSeconds()));
             busy.send();
@@ -240,7 +232,7 @@ final class CallRouter {
         HeldCall call = new HeldCall(HeldCall.keyOf(invite), started.call(), invite, proxy(invite), devices);
         SipApplicationSession sas = invite.getApplicationSession();
         held.put(call.key, call);
-        CallMetrics.held();
+        services.metrics().held();
         if (call.machine.waitsForPush()) {
             ServletTimer timer = timers.createTimer(sas, services.pushWait().toMillis(), false, call.key);
             call.timerId = timer.getId();
@@ -355,7 +347,7 @@ final class CallRouter {
                 call.branches.put(start.contactKey(), branch);
                 ((MobicentsProxyBranch) branch).start();
             }
-            CallMetrics.delivered();
+            services.metrics().delivered();
             LOG.info("Call {} delivered to the woken phone at {} after {} ms", call.machine.callId(),
                     SipAddresses.forLog(start.contactUri()), (System.nanoTime() - call.heldAtNanos) / 1_000_000);
             return List.of();
@@ -509,7 +501,7 @@ final class CallRouter {
                             route);
                     if (!actions.isEmpty()) {
                         run(sas, call, actions, null);
-                        CallMetrics.WAKE_DELIVERY.record((System.nanoTime() - arrivalNanos) / 1_000);
+                        services.metrics().wakeDelivery().record((System.nanoTime() - arrivalNanos) / 1_000);
                     }
                 }
             }
@@ -639,16 +631,16 @@ final class CallRouter {
         call.timerId = null;
     }
 
-    private static void release(SipApplicationSession sas, HeldCall call, CallAction.Outcome outcome) {
+    private void release(SipApplicationSession sas, HeldCall call, CallAction.Outcome outcome) {
         stopTimer(sas, call);
         Map<String, HeldCall> calls = existingHeldCalls(sas);
         if (calls != null && calls.remove(call.key) != null) {
             if (calls.isEmpty() && sas.isValid()) {
                 sas.removeAttribute(SessionAttributes.HELD_CALLS);
             }
-            CallMetrics.released();
+            services.metrics().released();
             if (outcome == CallAction.Outcome.TIMED_OUT) {
-                CallMetrics.timedOut();
+                services.metrics().timedOut();
             }
         }
     }

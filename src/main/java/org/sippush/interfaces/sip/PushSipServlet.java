@@ -64,12 +64,12 @@ public class PushSipServlet extends SipServlet {
         calls = new CallRouter(services, (SipFactory) getServletContext().getAttribute(SIP_FACTORY),
                 (TimerService) getServletContext().getAttribute(TIMER_SERVICE),
                 (SipSessionsUtilExt) getServletContext().getAttribute(SIP_SESSIONS_UTIL));
-        CallRouter.install(calls);
+        getServletContext().setAttribute(CallRouter.ATTRIBUTE, calls);
     }
 
     @Override
     public void destroy() {
-        CallRouter.install(null);
+        getServletContext().removeAttribute(CallRouter.ATTRIBUTE);
         super.destroy();
     }
 

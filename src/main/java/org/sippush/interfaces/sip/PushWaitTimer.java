@@ -8,8 +8,11 @@ public class PushWaitTimer implements TimerListener {
 
     @Override
     public void timeout(ServletTimer timer) {
-        CallRouter router = CallRouter.installed();
-        if (router != null && timer.getApplicationSession().isValid()) {
+        var session = timer.getApplicationSession();
+        CallRouter router = session instanceof org.mobicents.servlet.sip.core.session.MobicentsSipApplicationSession mobicents
+                && mobicents.getSipContext() != null
+                ? (CallRouter) mobicents.getSipContext().getServletContext().getAttribute(CallRouter.ATTRIBUTE) : null;
+        if (router != null && session.isValid()) {
             router.onPushWaitOver(timer);
         }
     }

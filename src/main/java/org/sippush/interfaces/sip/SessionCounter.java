@@ -3,19 +3,25 @@ package org.sippush.interfaces.sip;
 import javax.servlet.sip.SipApplicationSessionEvent;
 import javax.servlet.sip.SipApplicationSessionListener;
 
-import org.sippush.application.CallMetrics;
+import org.sippush.application.Services;
 
 /** Counts live SipApplicationSessions, so that the status page shows whether calls leak. */
 public class SessionCounter implements SipApplicationSessionListener {
 
     @Override
     public void sessionCreated(SipApplicationSessionEvent event) {
-        CallMetrics.sessionCreated();
+        Services services = Services.of(event.getApplicationSession());
+        if (services != null) {
+            services.metrics().sessionCreated();
+        }
     }
 
     @Override
     public void sessionDestroyed(SipApplicationSessionEvent event) {
-        CallMetrics.sessionDestroyed();
+        Services services = Services.of(event.getApplicationSession());
+        if (services != null) {
+            services.metrics().sessionDestroyed();
+        }
     }
 
     @Override

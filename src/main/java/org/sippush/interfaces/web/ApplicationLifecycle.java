@@ -86,7 +86,7 @@ public final class ApplicationLifecycle implements ServletContextListener {
         Security security = security(settings, database, domains);
         event.getServletContext().setAttribute(Services.ATTRIBUTE,
                 new Services(domains, registrar, bindings, pushes, pushWait, providers::accepts, security,
-                        missedCallNotice(settings), pushGrace(settings)));
+                        missedCallNotice(settings), pushGrace(settings), new org.sippush.application.CallMetrics()));
 
         int purgeEvery = settings.getInt("registrar.purge-interval", 60);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -33,18 +33,19 @@ public class StatusServlet extends HttpServlet {
         Services services = (Services) getServletContext().getAttribute(Services.ATTRIBUTE);
         long[] pushes = services == null ? new long[4] : services.pushes().counters();
         Runtime rt = Runtime.getRuntime();
-        long[] wake = CallMetrics.WAKE_DELIVERY.snapshotSince(since(request));
+        CallMetrics calls = services == null ? new CallMetrics() : services.metrics();
+        long[] wake = calls.wakeDelivery().snapshotSince(since(request));
         JpaBindingRepository store = (JpaBindingRepository) getServletContext().getAttribute(ApplicationLifecycle.BINDING_STORE);
         String writes = store == null ? "" : ",\"registrarWrites\":{\"transactions\":" + store.transactions()
                 + ",\"changes\":" + store.units() + ",\"batchesRetriedAlone\":" + store.batchesRetriedAlone()
                 + ",\"queued\":" + store.pending() + "}";
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
-        response.getWriter().write("{\"heldCalls\":" + CallMetrics.heldNow()
-                + ",\"heldCallsTotal\":" + CallMetrics.heldTotal()
-                + ",\"deliveredToWokenPhones\":" + CallMetrics.deliveredTotal()
-                + ",\"timedOut\":" + CallMetrics.timedOutTotal()
-                + ",\"applicationSessions\":" + CallMetrics.applicationSessions()
+        response.getWriter().write("{\"heldCalls\":" + calls.heldNow()
+                + ",\"heldCallsTotal\":" + calls.heldTotal()
+                + ",\"deliveredToWokenPhones\":" + calls.deliveredTotal()
+                + ",\"timedOut\":" + calls.timedOutTotal()
+                + ",\"applicationSessions\":" + calls.applicationSessions()
                 + ",\"pushes\":{\"sent\":" + pushes[0] + ",\"accepted\":" + pushes[1]
                 + ",\"rejected\":" + pushes[2] + ",\"failed\":" + pushes[3] + "}"
                 + ",\"wakeDeliveryMicros\":{\"count\":" + wake[0] + ",\"p50\":" + wake[1] + ",\"p99\":" + wake[2]
