@@ -347,6 +347,11 @@ final class CallRouter {
                 call.branches.put(start.contactKey(), branch);
                 ((MobicentsProxyBranch) branch).start();
             }
+            if (call.wakeArrivalNanos != 0) {
+                // the INVITE is out: that is what a woken phone waits for (the log line below is not)
+                services.metrics().wakeDelivery().record((System.nanoTime() - call.wakeArrivalNanos) / 1_000);
+                call.wakeArrivalNanos = 0;
+            }
             services.metrics().delivered();
             LOG.info("Call {} delivered to the woken phone at {} after {} ms", call.machine.callId(),
                     SipAddresses.forLog(start.contactUri()), (System.nanoTime() - call.heldAtNanos) / 1_000_000);
@@ -426,7 +431,7 @@ final class CallRouter {
         PushMessage push = PushMessage.call(target, call.machine.callId(), context.invite().getFrom().getDisplayName(),
                 context.invite().getFrom().getURI().toString(), context.aor(), context.now(), context.expires());
         call.pushes.put(device, push);
-        LOG.info("Call {}: {}", call.machine.callId(), push);
+        LOG.debug("Call {}: {}", call.machine.callId(), push);
         String sasId = sas.getId();
         String key = call.key;
         services.pushes().dispatch(push).thenAccept(outcome -> sessions.scheduleAsynchronousWork(sasId,
@@ -500,8 +505,9 @@ final class CallRouter {
                     List<CallAction> actions = call.machine.woke(contact.push().identityKey(), contact.uri(), contact.key(),
                             route);
                     if (!actions.isEmpty()) {
+                        call.wakeArrivalNanos = arrivalNanos;
                         run(sas, call, actions, null);
-                        services.metrics().wakeDelivery().record((System.nanoTime() - arrivalNanos) / 1_000);
+                        call.wakeArrivalNanos = 0;
                     }
                 }
             }
