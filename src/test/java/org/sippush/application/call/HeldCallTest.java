@@ -31,9 +31,9 @@ import org.sippush.application.call.HeldCall.Target;
  */
 class HeldCallTest {
 
-    static final Target IPHONE = new Target("sip:u@127.0.0.2:5060", "k-iphone-old", "apns|app|tok1", false);
-    static final Target ANDROID = new Target("sip:u@127.0.0.2:5070", "k-android-old", "fcm|app|tok2", true);
-    static final Target DESK = new Target("sip:u@127.0.0.2:5080", "k-desk", null, false);
+    static final Target IPHONE = new Target("sip:u@127.0.0.2:40061", "k-iphone-old", "apns|app|tok1", false);
+    static final Target ANDROID = new Target("sip:u@127.0.0.2:40071", "k-android-old", "fcm|app|tok2", true);
+    static final Target DESK = new Target("sip:u@127.0.0.2:40081", "k-desk", null, false);
 
     record Step(String name, Function<HeldCall, List<CallAction>> event) {
         @Override
