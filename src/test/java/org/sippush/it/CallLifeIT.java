@@ -249,6 +249,63 @@ class CallLifeIT {
         desk.respond(atDesk, 487);
     }
 
+    /**
+     * iOS stop-ringing: a phone that wakes after its call ended gets the INVITE CallKit was told of
+     * (same Call-ID), then at once a CANCEL whose Reason says how the call ended.
+     */
+    static void lateWakeGetsInviteThenCancel(SipPhone late, String callId, int cause, String text) {
+        RequestEvent invite = late.awaitRequest("INVITE", WAIT);
+        assertEquals(callId, Calls.callId(invite.getRequest()), "the call its VoIP push announced");
+        late.respond(invite, 180);
+        RequestEvent cancel = late.awaitRequest("CANCEL", WAIT);
+        ReasonHeader reason = (ReasonHeader) cancel.getRequest().getHeader(ReasonHeader.NAME);
+        assertEquals("SIP", reason.getProtocol());
+        assertEquals(cause, reason.getCause());
+        assertEquals(text, reason.getText());
+        late.respond(cancel, 200);
+        late.respond(invite, 487);
+    }
+
+    @Test
+    void anIphoneThatWakesAfterTheOtherDeviceAnsweredGetsTheInviteThenACancelCompletedElsewhere() {
+        String first = token();
+        String second = token();
+        killedPhone("udp", first);
+        killedPhone("udp", second);
+        SipPhone caller = phone("caller");
+        SipPhone.Sent invite = call(caller);
+        pushes.awaitPush(WAIT);
+        pushes.awaitPush(WAIT);
+        SipPhone woken = phone("woken");
+        assertEquals(200, register(woken, "udp", pn(first)).getStatusCode());
+        RequestEvent incoming = woken.awaitRequest("INVITE", WAIT);
+        Calls.answerAndHangUp(caller, invite, woken, incoming, WAIT);
+
+        SipPhone late = phone("late");
+        assertEquals(200, register(late, "udp", pn(second)).getStatusCode());
+
+        lateWakeGetsInviteThenCancel(late, Calls.callId(invite.transaction().getRequest()), 200, "Call completed elsewhere");
+    }
+
+    @Test
+    void anIphoneThatWakesAfterTheCallerHungUpGetsTheInviteThenACancelWithTheCallersReason() throws InterruptedException {
+        String token = token();
+        killedPhone("tcp", token);
+        SipPhone caller = phone("caller");
+        SipPhone.Sent invite = call(caller);
+        pushes.awaitPush(WAIT);
+        caller.cancel(invite);
+        assertEquals(487, invite.join(WAIT).getStatusCode());
+
+        SipPhone late = phone("late");
+        assertEquals(200, register(late, "tcp", pn(token)).getStatusCode());
+
+        lateWakeGetsInviteThenCancel(late, Calls.callId(invite.transaction().getRequest()), 487, "Call cancelled by the caller");
+        assertEquals(200, register(late, "tcp", pn(token)).getStatusCode());
+        RequestEvent again = late.pollRequest(Duration.ofSeconds(1));
+        assertTrue(again == null || !again.getRequest().getMethod().equals("INVITE"), "told once, not at every REGISTER");
+    }
+
     @Test
     void aReSentInviteIsTheSameCallWithOnePushAndAMergedOneIsRefused() throws Exception {
         String token = token();

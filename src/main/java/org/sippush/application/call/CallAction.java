@@ -47,6 +47,16 @@ public sealed interface CallAction {
     record MissedCall(String device) implements CallAction {
     }
 
+    /**
+     * An iOS phone woke for a call that has already ended: CallKit needs the call the VoIP push
+     * announced, so the INVITE (same Call-ID) goes to its new contact and, as soon as the phone
+     * answers with a provisional response, a CANCEL with {@code Reason: SIP;cause=...;text="..."}
+     * (a 2xx that beats it is acknowledged and ended with a BYE carrying the same Reason).
+     */
+    record RingThenCancel(String contactUri, String contactKey, String route, int cause, String text)
+            implements CallAction {
+    }
+
     /** The call is over for this server: forget it (counters, session attribute). */
     record Release(Outcome outcome) implements CallAction {
     }

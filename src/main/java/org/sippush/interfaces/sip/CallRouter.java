@@ -67,6 +67,8 @@ final class CallRouter {
     private static final Logger LOG = LoggerFactory.getLogger(CallRouter.class);
     /** The info suffix of a grace-time timer (the push-wait timer's info is the held call's key). */
     private static final String GRACE = "#grace";
+    /** The info suffix of the timer that forgets an ended call no late iPhone woke for. */
+    private static final String LATE = "#late";
     private static final AtomicLong PARKING = new AtomicLong();
 
     private final Services services;
@@ -305,6 +307,8 @@ final class CallRouter {
                 missedCall(call, missed.device());
             } else if (action instanceof CallAction.Release release) {
                 release(sas, call, release.outcome());
+            } else if (action instanceof CallAction.RingThenCancel late) {
+                ringThenCancel(sas, call, late);
             }
         }
         if (!next.isEmpty()) {
@@ -489,11 +493,16 @@ final class CallRouter {
      * @param arrivalNanos when the REGISTER reached the application ({@link System#nanoTime()})
      */
     void deliverHeldCalls(SipApplicationSession sas, List<Contact> contacts, long arrivalNanos) {
-        Map<String, HeldCall> calls = existingHeldCalls(sas);
-        if (calls == null) {
-            return;
+        List<HeldCall> calls = new ArrayList<>();
+        Map<String, HeldCall> held = existingHeldCalls(sas);
+        if (held != null) {
+            calls.addAll(held.values());
         }
-        for (HeldCall call : List.copyOf(calls.values())) {
+        Map<String, HeldCall> ended = existingEndedCalls(sas);
+        if (ended != null) {
+            calls.addAll(ended.values());
+        }
+        for (HeldCall call : calls) {
             for (Contact contact : contacts) {
                 if (contact.expires() > 0 && contact.push() != null) {
                     String route;
@@ -516,6 +525,9 @@ final class CallRouter {
 
     /** A provisional response on a branch of a held call. */
     void onProvisional(SipServletResponse response) {
+        if (lateWakeResponse(response)) {
+            return;
+        }
         HeldCall call = held(response);
         String branch = branchKey(response);
         if (call != null && branch != null) {
@@ -525,6 +537,9 @@ final class CallRouter {
 
     /** A final response on a branch of a held call (2xx included). */
     void onFinal(SipServletResponse response) {
+        if (lateWakeResponse(response)) {
+            return;
+        }
         HeldCall call = held(response);
         String branch = branchKey(response);
         if (call != null && branch != null) {
@@ -555,6 +570,15 @@ final class CallRouter {
     void onPushWaitOver(ServletTimer timer) {
         SipApplicationSession sas = timer.getApplicationSession();
         String info = (String) timer.getInfo();
+        if (info.endsWith(LATE)) {
+            Map<String, HeldCall> ended = existingEndedCalls(sas);
+            HeldCall call = ended == null ? null : ended.get(info.substring(0, info.length() - LATE.length()));
+            if (call != null) {
+                call.lateTimerId = null;
+                forgetEnded(sas, call);
+            }
+            return;
+        }
         if (info.endsWith(GRACE)) {
             HeldCall call = held(sas, info.substring(0, info.length() - GRACE.length()));
             if (call != null) {
@@ -648,7 +672,89 @@ final class CallRouter {
             if (outcome == CallAction.Outcome.TIMED_OUT) {
                 services.metrics().timedOut();
             }
+            if (call.machine.waitsForLateWake() && sas.isValid()) {
+                // an iPhone pushed for it may still wake: CallKit needs the INVITE it was told of, and its CANCEL
+                endedCalls(sas).put(call.key, call);
+                call.lateTimerId = timers.createTimer(sas, services.pushWait().toMillis(), false, call.key + LATE).getId();
+            }
         }
+    }
+
+    /**
+     * An iPhone woke for a call that has ended: the INVITE (same Call-ID, From, To and body) goes to
+     * its new contact on a UAC leg of its own, and the CANCEL follows its first provisional response
+     * ({@link #lateWakeResponse}).
+     */
+    private void ringThenCancel(SipApplicationSession sas, HeldCall call, CallAction.RingThenCancel late) {
+        String reason = "SIP;cause=" + late.cause() + ";text=\"" + late.text().replace("\"", "'") + "\"";
+        try {
+            SipServletRequest invite = sipFactory.createRequest(call.invite, true);
+            invite.setRequestURI(uri(late.contactUri()));
+            invite.removeHeader("Proxy-Authorization");  // the caller's credentials are for us, not the phone
+            invite.removeHeader("Authorization");
+            // the clone keeps the caller's Route (to this server): the phone's leg starts here
+            ((org.mobicents.servlet.sip.message.SipServletMessageImpl) invite).getMessage().removeHeader("Route");
+            if (late.route() != null) {
+                invite.pushRoute((SipURI) sipFactory.createURI(late.route()));
+            }
+            invite.getSession().setAttribute(SessionAttributes.LATE_WAKE_REASON, reason);
+            invite.send();
+            LOG.info("Call {} had ended ({}): INVITE then CANCEL to the late-woken phone at {}", call.machine.callId(),
+                    reason, SipAddresses.forLog(late.contactUri()));
+        } catch (ServletParseException | IOException | RuntimeException e) {
+            LOG.warn("Call {}: cannot tell the late-woken phone at {} that the call ended: {}", call.machine.callId(),
+                    SipAddresses.forLog(late.contactUri()), rootMessage(e));
+        }
+        if (!call.machine.waitsForLateWake()) {
+            forgetEnded(sas, call);
+        }
+    }
+
+    private static void forgetEnded(SipApplicationSession sas, HeldCall call) {
+        Map<String, HeldCall> ended = existingEndedCalls(sas);
+        if (ended != null && ended.remove(call.key) != null && ended.isEmpty() && sas.isValid()) {
+            sas.removeAttribute(SessionAttributes.ENDED_CALLS);
+        }
+        if (call.lateTimerId != null && sas.isValid()) {
+            ServletTimer timer = sas.getTimer(call.lateTimerId);
+            if (timer != null) {
+                timer.cancel();
+            }
+        }
+        call.lateTimerId = null;
+    }
+
+    /**
+     * A response to the INVITE sent to a late-woken iPhone (RFC 3261 §9.1: CANCEL only after a
+     * provisional response): the first provisional gets the CANCEL with the call's Reason; a 2xx
+     * that came first is acknowledged and ended with a BYE carrying it. Returns false for any other
+     * response.
+     */
+    private static boolean lateWakeResponse(SipServletResponse response) {
+        javax.servlet.sip.SipSession session = response.getSession();
+        Object reason = session == null || !session.isValid() ? null : session.getAttribute(SessionAttributes.LATE_WAKE_REASON);
+        if (!(reason instanceof String value)) {
+            return false;
+        }
+        int status = response.getStatus();
+        try {
+            if (status < 200) {
+                if (session.getAttribute(SessionAttributes.LATE_WAKE_CANCELLED) == null) {
+                    session.setAttribute(SessionAttributes.LATE_WAKE_CANCELLED, Boolean.TRUE);
+                    SipServletRequest cancel = response.getRequest().createCancel();
+                    cancel.setHeader("Reason", value);
+                    cancel.send();
+                }
+            } else if (status < 300) {
+                response.createAck().send();
+                SipServletRequest bye = session.createRequest("BYE");
+                bye.setHeader("Reason", value);
+                bye.send();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Cannot end the late-woken phone's call {} ({}): {}", response.getCallId(), status, rootMessage(e));
+        }
+        return true;
     }
 
     private static String aorOf(HeldCall call) {
@@ -685,6 +791,20 @@ final class CallRouter {
     @SuppressWarnings("unchecked")
     private static Map<String, HeldCall> existingHeldCalls(SipApplicationSession sas) {
         return sas == null || !sas.isValid() ? null : (Map<String, HeldCall>) sas.getAttribute(SessionAttributes.HELD_CALLS);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, HeldCall> existingEndedCalls(SipApplicationSession sas) {
+        return sas == null || !sas.isValid() ? null : (Map<String, HeldCall>) sas.getAttribute(SessionAttributes.ENDED_CALLS);
+    }
+
+    private static Map<String, HeldCall> endedCalls(SipApplicationSession sas) {
+        Map<String, HeldCall> calls = existingEndedCalls(sas);
+        if (calls == null) {
+            calls = new HashMap<>();
+            sas.setAttribute(SessionAttributes.ENDED_CALLS, calls);
+        }
+        return calls;
     }
 
     private static Map<String, HeldCall> heldCalls(SipApplicationSession sas) {
