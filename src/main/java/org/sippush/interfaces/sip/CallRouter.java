@@ -147,7 +147,7 @@ final class CallRouter {
             for (Binding binding : live) {
                 URI target = uri(binding.contactUri());
                 for (ProxyBranch branch : proxy.createProxyBranches(List.of(target))) {
-                    route(branch, natRoute(target, binding.received()));
+                    route(branch, routeTo(target, binding.received(), binding.path()));
                     branches.add(branch);
                 }
             }
@@ -216,7 +216,8 @@ final class CallRouter {
             boolean callPush = push != null && push.callPushAllowed();
             String device = callPush ? binding.pushIdentity() : null;
             targets.add(new Target(binding.contactUri(), binding.contactKey(), device,
-                    callPush && push.provider() == PushProvider.FCM, natRoute(uri(binding.contactUri()), binding.received())));
+                    callPush && push.provider() == PushProvider.FCM,
+                    routeTo(uri(binding.contactUri()), binding.received(), binding.path())));
             if (device != null && devices.putIfAbsent(device, push) == null) {
                 if (pushedForSameCall(held, invite.getCallId(), device)) {
                     capped.add(device);  // a re-sent INVITE of a call being woken: one push per device
@@ -395,20 +396,35 @@ final class CallRouter {
         return started;
     }
 
-    /** The loose route to a contact behind NAT (see {@link SipAddresses#natRoute}), or null. */
-    private static String natRoute(URI contact, String received) {
+    /**
+     * The loose routes to a contact, comma-separated, top first: its RFC 3327 Path when it registered
+     * through proxies; else the address a phone behind NAT (or on an RFC 5626 flow) registered from
+     * (see {@link SipAddresses#natRoute}); else null.
+     */
+    private static String routeTo(URI contact, String received, String path) {
+        if (path != null) {
+            return path;
+        }
         return contact instanceof SipURI sip ? SipAddresses.natRoute(sip, received) : null;
     }
 
-    /** Sends the branch's request through {@code route} (the address a phone behind NAT registered from). */
+    /** Sends the branch's request through {@code route} (see {@link #routeTo}). */
     private void route(ProxyBranch branch, String route) {
+        pushRoutes(branch.getRequest(), route);
+    }
+
+    /** Pushes the comma-separated routes so that the first is on top. */
+    private void pushRoutes(SipServletRequest request, String route) {
         if (route == null) {
             return;
         }
-        try {
-            branch.getRequest().pushRoute((SipURI) sipFactory.createURI(route));
-        } catch (ServletParseException | RuntimeException e) {
-            LOG.warn("Cannot route a branch through {}: {}", route, e.toString());
+        String[] hops = route.split(",");
+        for (int i = hops.length - 1; i >= 0; i--) {
+            try {
+                request.pushRoute((SipURI) sipFactory.createURI(hops[i].trim()));
+            } catch (ServletParseException | RuntimeException e) {
+                LOG.warn("Cannot route a request through {}: {}", SipAddresses.forLog(hops[i]), e.toString());
+            }
         }
     }
 
@@ -507,7 +523,7 @@ final class CallRouter {
                 if (contact.expires() > 0 && contact.push() != null) {
                     String route;
                     try {
-                        route = natRoute(uri(contact.uri()), contact.received());
+                        route = routeTo(uri(contact.uri()), contact.received(), contact.path());
                     } catch (ServletParseException e) {
                         route = null;
                     }
@@ -694,9 +710,7 @@ final class CallRouter {
             invite.removeHeader("Authorization");
             // the clone keeps the caller's Route (to this server): the phone's leg starts here
             ((org.mobicents.servlet.sip.message.SipServletMessageImpl) invite).getMessage().removeHeader("Route");
-            if (late.route() != null) {
-                invite.pushRoute((SipURI) sipFactory.createURI(late.route()));
-            }
+            pushRoutes(invite, late.route());
             invite.getSession().setAttribute(SessionAttributes.LATE_WAKE_REASON, reason);
             invite.send();
             LOG.info("Call {} had ended ({}): INVITE then CANCEL to the late-woken phone at {}", call.machine.callId(),

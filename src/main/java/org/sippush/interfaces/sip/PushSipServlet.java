@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Locale;
 
 import javax.servlet.ServletException;
@@ -173,17 +174,18 @@ public class PushSipServlet extends SipServlet {
         SipServletResponse response = request.createResponse(proxy ? SipServletResponse.SC_PROXY_AUTHENTICATION_REQUIRED
                 : SipServletResponse.SC_UNAUTHORIZED);
         for (String value : digest.challenge(domain, challenge.stale())) {
-            addChallenge(response, proxy ? "Proxy-Authenticate" : "WWW-Authenticate", value);
+            addStackHeader(response, proxy ? "Proxy-Authenticate" : "WWW-Authenticate", value);
         }
         response.send();
         return false;
     }
 
     /**
-     * Adds one challenge header. Restcomm's {@code addHeader} keeps only the last WWW-Authenticate
-     * (RFC 3261 §20.44 allows several, one per algorithm), so it goes into the stack's message.
+     * Adds one header to the stack's message. Restcomm's {@code addHeader} keeps only the last
+     * WWW-Authenticate (RFC 3261 §20.44 allows several, one per algorithm) and refuses system
+     * headers such as Path.
      */
-    private static void addChallenge(SipServletResponse response, String name, String value) {
+    private static void addStackHeader(SipServletResponse response, String name, String value) {
         if (response instanceof org.mobicents.servlet.sip.message.SipServletMessageImpl impl) {
             try {
                 impl.getMessage().addLast(HEADERS.createHeader(name, value));
@@ -232,6 +234,15 @@ public class PushSipServlet extends SipServlet {
             if (pns != null) {
                 // RFC 8599 §5: tell the phone this proxy will wake it through that service
                 ok.setHeader("Feature-Caps", "*;+sip.pns=\"" + pns + "\"");
+            }
+            if (RegisterReader.supports(request, "path")) {
+                // RFC 3327 §5.3: the Path stored, as the phone's proxies may check it
+                for (ListIterator<String> path = request.getHeaders("Path"); path.hasNext(); ) {
+                    addStackHeader(ok, "Path", path.next());
+                }
+            }
+            if (outboundUsed(request)) {
+                addStackHeader(ok, "Require", "outbound");  // RFC 5626 §6: the flow is kept for the phone
             }
             ok.send();
         } else if (outcome instanceof IntervalTooBrief brief) {
@@ -300,6 +311,20 @@ public class PushSipServlet extends SipServlet {
         if ("INVITE".equals(response.getMethod())) {
             calls.onFinal(response);  // a branch of a held call ended; the held call decides
         }
+    }
+
+    /** Whether the REGISTER asked for outbound and got it (RFC 5626 §6: a Contact with reg-id, no Path). */
+    private static boolean outboundUsed(SipServletRequest request) throws ServletParseException {
+        if (!RegisterReader.supports(request, "outbound") || request.getHeader("Path") != null) {
+            return false;
+        }
+        for (var contacts = request.getAddressHeaders("Contact"); contacts.hasNext(); ) {
+            var address = contacts.next();
+            if (!address.isWildcard() && address.getParameter("reg-id") != null && address.getParameter("+sip.instance") != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The pn-provider of the REGISTER's RFC 8599 contact, if it has one. */
