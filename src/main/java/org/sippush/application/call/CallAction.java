@@ -21,8 +21,14 @@ public sealed interface CallAction {
     record CancelBranches(int cause, String text) implements CallAction {
     }
 
-    /** Send this final response to the caller (never 2xx: the proxy forwards the callee's). */
-    record Answer(int status, String reason) implements CallAction {
+    /**
+     * Send this final response to the caller (never 2xx: the proxy forwards the callee's); with
+     * {@code Retry-After} when {@code retryAfter} is set (a 503 while the server stops).
+     */
+    record Answer(int status, String reason, boolean retryAfter) implements CallAction {
+        public Answer(int status, String reason) {
+            this(status, reason, false);
+        }
     }
 
     /**
@@ -62,5 +68,5 @@ public sealed interface CallAction {
     }
 
     /** How a held call ended. */
-    enum Outcome { ANSWERED, REFUSED, CANCELLED, TIMED_OUT, UNREACHABLE }
+    enum Outcome { ANSWERED, REFUSED, CANCELLED, TIMED_OUT, UNREACHABLE, SERVER_STOPPING }
 }

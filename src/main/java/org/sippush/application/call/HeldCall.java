@@ -104,6 +104,8 @@ public final class HeldCall {
     /** How the call ended, for the Reason of a late-woken phone's CANCEL (RFC 3326). */
     private int endCause;
     private String endText;
+    /** Ended because this server stops: it will not be here to tell a late-woken phone. */
+    private boolean serverStopping;
 
     private HeldCall(String callId) {
         this.callId = Objects.requireNonNull(callId, "callId must not be null");
@@ -291,11 +293,11 @@ public final class HeldCall {
      * REGISTER gets INVITE and CANCEL, see {@link #woke(String, String, String, String)}).
      */
     public boolean waitsForLateWake() {
-        return state != State.HELD && devices.values().stream().anyMatch(this::wakesLate);
+        return devices.values().stream().anyMatch(this::wakesLate);
     }
 
     private boolean wakesLate(Device d) {
-        return state != State.HELD && !d.android && !d.woken && (d.push == PushState.PENDING || d.push == PushState.ACCEPTED);
+        return state != State.HELD && !serverStopping && !d.android && !d.woken && (d.push == PushState.PENDING || d.push == PushState.ACCEPTED);
     }
 
     /** The grace time is over: push every device whose app did not show it is awake. */
@@ -318,6 +320,29 @@ public final class HeldCall {
             return List.of();
         }
         return end(487, "Request Terminated", Outcome.CANCELLED, 487, "Call cancelled by the caller");
+    }
+
+    /**
+     * The server is stopping: the caller gets {@code 503} with {@code Retry-After} (its proxy may try
+     * another node at once), every branch a CANCEL saying so, pushed Android phones stop ringing.
+     * An iPhone that wakes later is told by the node it registers with, if that node still knows
+     * the call; this one forgets it.
+     */
+    public List<CallAction> serverStopping() {
+        if (state != State.HELD) {
+            return List.of();
+        }
+        state = State.ENDED;
+        serverStopping = true;
+        endCause = 503;
+        endText = "Server shutting down";
+        List<CallAction> actions = new ArrayList<>();
+        actions.add(new Answer(503, "Server shutting down", true));
+        actions.add(new CancelBranches(endCause, endText));
+        stopTimer(actions);
+        stopRinging(actions, "ended");
+        actions.add(new Release(Outcome.SERVER_STOPPING));
+        return actions;
     }
 
     /** The push wait is over. */

@@ -75,6 +75,8 @@ final class CallRouter {
     private final SipFactory sipFactory;
     private final TimerService timers;
     private final SipSessionsUtilExt sessions;
+    /** The SipApplicationSessions that hold calls now, by id: a stopping server answers them all. */
+    private final java.util.Set<String> holding = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     CallRouter(Services services, SipFactory sipFactory, TimerService timers, SipSessionsUtilExt sessions) {
         this.services = services;
@@ -235,6 +237,7 @@ final class CallRouter {
         HeldCall call = new HeldCall(HeldCall.keyOf(invite), started.call(), invite, proxy(invite), devices);
         SipApplicationSession sas = invite.getApplicationSession();
         held.put(call.key, call);
+        holding.add(sas.getId());
         services.metrics().held();
         if (call.machine.waitsForPush()) {
             ServletTimer timer = timers.createTimer(sas, services.pushWait().toMillis(), false, call.key);
@@ -610,20 +613,51 @@ final class CallRouter {
         }
     }
 
-    private static void answer(HeldCall call, CallAction.Answer answer) {
+    /**
+     * The server stops: every held call ends with 503 and Retry-After, each under its own
+     * session's serialisation. Returns how many sessions held calls.
+     */
+    int endAllHeld() {
+        List<String> ids = List.copyOf(holding);
+        for (String id : ids) {
+            sessions.scheduleAsynchronousWork(id, (SipApplicationSessionAsynchronousWork) sas -> {
+                Map<String, HeldCall> calls = existingHeldCalls(sas);
+                if (calls != null) {
+                    for (HeldCall call : List.copyOf(calls.values())) {
+                        run(sas, call, call.machine.serverStopping(), null);
+                    }
+                }
+            });
+        }
+        return ids.size();
+    }
+
+    /** Waits (polling every 10 ms) until no call is held or {@code deadlineNanos}; returns how many are left. */
+    long awaitNoneHeld(long deadlineNanos) {
+        while (services.metrics().heldNow() > 0 && System.nanoTime() < deadlineNanos) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
+        return Math.max(0, services.metrics().heldNow());
+    }
+
+    private void answer(HeldCall call, CallAction.Answer answer) {
         try {
             if (!call.invite.isCommitted()) {
-                call.invite.createResponse(answer.status(), answer.reason()).send();
+                SipServletResponse response = call.invite.createResponse(answer.status(), answer.reason());
+                if (answer.retryAfter()) {
+                    response.setHeader("Retry-After", Long.toString(services.drainTime().toSeconds()));
+                }
+                response.send();
             }
         } catch (IllegalStateException e) {
-            answerThroughStack(call, answer);
+            answerThroughStack(call, answer, services.drainTime().toSeconds());
         } catch (IOException | RuntimeException e) {
             LOG.warn("Call {}: cannot answer {}", call.machine.callId(), answer.status(), e);
         }
     }
 
     /** The final answer through the stack's server transaction, when the container has let go of it. */
-    private static void answerThroughStack(HeldCall call, CallAction.Answer answer) {
+    private static void answerThroughStack(HeldCall call, CallAction.Answer answer, long retryAfterSeconds) {
         javax.sip.ServerTransaction tx = call.serverTransaction;
         if (tx == null || tx.getState() == null || tx.getState().getValue() >= javax.sip.TransactionState._COMPLETED) {
             LOG.debug("Call {}: already answered", call.machine.callId());
@@ -632,6 +666,9 @@ final class CallRouter {
         try {
             javax.sip.message.Response response = STACK_MESSAGES.createResponse(answer.status(), tx.getRequest());
             response.setReasonPhrase(answer.reason());
+            if (answer.retryAfter()) {
+                response.setHeader(STACK_HEADERS.createRetryAfterHeader((int) retryAfterSeconds));
+            }
             javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) response.getHeader(javax.sip.header.ToHeader.NAME);
             if (to.getTag() == null) {
                 to.setTag(Long.toHexString(System.nanoTime()));
@@ -643,6 +680,15 @@ final class CallRouter {
     }
 
     private static final javax.sip.message.MessageFactory STACK_MESSAGES = stackMessages();
+    private static final javax.sip.header.HeaderFactory STACK_HEADERS = stackHeaders();
+
+    private static javax.sip.header.HeaderFactory stackHeaders() {
+        try {
+            return javax.sip.SipFactory.getInstance().createHeaderFactory();
+        } catch (javax.sip.PeerUnavailableException e) {
+            throw new IllegalStateException("The container's SIP stack has no header factory", e);
+        }
+    }
 
     private static javax.sip.message.MessageFactory stackMessages() {
         try {
@@ -681,8 +727,11 @@ final class CallRouter {
         stopTimer(sas, call);
         Map<String, HeldCall> calls = existingHeldCalls(sas);
         if (calls != null && calls.remove(call.key) != null) {
-            if (calls.isEmpty() && sas.isValid()) {
-                sas.removeAttribute(SessionAttributes.HELD_CALLS);
+            if (calls.isEmpty()) {
+                holding.remove(sas.getId());
+                if (sas.isValid()) {
+                    sas.removeAttribute(SessionAttributes.HELD_CALLS);
+                }
             }
             services.metrics().released();
             if (outcome == CallAction.Outcome.TIMED_OUT) {

@@ -46,6 +46,8 @@ public class PushSipServlet extends SipServlet {
 
     private transient Services services;
     private transient CallRouter calls;
+    /** Set when the server (or this application) stops: new requests get 503. */
+    private volatile boolean stopping;
 
     private static javax.sip.header.HeaderFactory headerFactory() {
         try {
@@ -66,12 +68,45 @@ public class PushSipServlet extends SipServlet {
                 (TimerService) getServletContext().getAttribute(TIMER_SERVICE),
                 (SipSessionsUtilExt) getServletContext().getAttribute(SIP_SESSIONS_UTIL));
         getServletContext().setAttribute(CallRouter.ATTRIBUTE, calls);
+        getServletContext().setAttribute(DRAIN_ATTRIBUTE, (java.util.function.Supplier<String>) this::drain);
     }
+
+    /**
+     * The servlet context attribute the container's stop listener calls before anything stops
+     * ({@code org.sippush.launcher.GracefulStop}): a {@code Supplier<String>} that drains this
+     * application and says what it did.
+     */
+    public static final String DRAIN_ATTRIBUTE = "org.sippush.drain";
+    /** Retry-After of a 503 sent when the application's services are already gone. */
+    private static final long DEFAULT_RETRY_AFTER_SECONDS = 20;
 
     @Override
     public void destroy() {
+        drain();  // the console's stop or an undeploy: the SIP connectors are still up while servlets are destroyed
+        getServletContext().removeAttribute(DRAIN_ATTRIBUTE);
         getServletContext().removeAttribute(CallRouter.ATTRIBUTE);
         super.destroy();
+    }
+
+    /**
+     * Stops taking new work and finishes what was taken, within {@code shutdown.drain-seconds}:
+     * new requests get 503 with Retry-After, every held call its final answer (503 with
+     * Retry-After), REGISTERs already received are committed and answered by the writers (they
+     * keep writing until the database closes). Once only.
+     */
+    private synchronized String drain() {
+        if (stopping) {
+            return "already drained";
+        }
+        stopping = true;
+        long start = System.nanoTime();
+        long deadline = start + services.drainTime().toNanos();
+        int held = calls.endAllHeld();
+        long left = calls.awaitNoneHeld(deadline);
+        String summary = String.format("%d held call(s) answered 503 in %d ms%s", held,
+                (System.nanoTime() - start) / 1_000_000, left == 0 ? "" : ", " + left + " still held at the end of the drain time");
+        LOG.info("Stopping: {}", summary);
+        return summary;
     }
 
     /**
@@ -95,6 +130,17 @@ public class PushSipServlet extends SipServlet {
     @Override
     protected void doRequest(SipServletRequest request) throws ServletException, IOException {
         String method = request.getMethod();
+        if ((stopping || services == null) && !"ACK".equals(method) && !"CANCEL".equals(method)) {
+            // stopping, or an instance the container made while the application stops (no services)
+            if (request.isInitial() || services == null) {
+                SipServletResponse busy = request.createResponse(SipServletResponse.SC_SERVICE_UNAVAILABLE,
+                        "Server shutting down");
+                busy.setHeader("Retry-After", Long.toString(services == null ? DEFAULT_RETRY_AFTER_SECONDS
+                        : services.drainTime().toSeconds()));
+                busy.send();
+                return;
+            }
+        }
         if (request.isInitial() && !"ACK".equals(method) && !"CANCEL".equals(method)
                 && !services.security().trustedPeers().trusts(request.getRemoteAddr())
                 && !services.security().limits().allowRequestFrom(request.getRemoteAddr())) {

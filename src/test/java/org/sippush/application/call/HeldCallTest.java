@@ -262,6 +262,25 @@ class HeldCallTest {
     }
 
     @Test
+    void aStoppingServerAnswersTheCaller503WithRetryAfterAndCancelsEverything() {
+        HeldCall call = HeldCall.start("c", List.of(IPHONE, ANDROID, DESK), List.of(IPHONE.device(), ANDROID.device()),
+                List.of()).call();
+        ANDROID_ACCEPTED.event().apply(call);
+        assertEquals(List.of(new Answer(503, "Server shutting down", true), new CancelBranches(503, "Server shutting down"),
+                new StopTimer(), new CancelPush(ANDROID.device(), "ended"), new Release(Outcome.SERVER_STOPPING)),
+                call.serverStopping());
+        assertEquals(State.ENDED, call.state());
+        assertEquals(false, call.waitsForLateWake(), "this node forgets the call");
+        assertEquals(List.of(), call.serverStopping(), "once");
+        for (Step late : List.of(IPHONE_WAKES, DESK_ANSWERS, CANCEL, TIMEOUT)) {
+            assertEquals(List.of(), late.event().apply(call), late.toString());
+        }
+        HeldCall answered = HeldCall.start("c", List.of(DESK), List.of(), List.of()).call();
+        DESK_ANSWERS.event().apply(answered);
+        assertEquals(List.of(), answered.serverStopping(), "an answered call is not touched");
+    }
+
+    @Test
     void noLateWakeForAnIphoneWhosePushWasRejectedOrThatGotTheCall() {
         HeldCall rejected = HeldCall.start("c", List.of(IPHONE, DESK), List.of(IPHONE.device()), List.of()).call();
         IPHONE_REJECTED.event().apply(rejected);
