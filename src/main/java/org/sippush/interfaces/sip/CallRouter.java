@@ -67,8 +67,6 @@ final class CallRouter {
     private static final Logger LOG = LoggerFactory.getLogger(CallRouter.class);
     /** The info suffix of a grace-time timer (the push-wait timer's info is the held call's key). */
     private static final String GRACE = "#grace";
-    /** The info suffix of the timer that forgets an ended call no late iPhone woke for. */
-    private static final String LATE = "#late";
     private static final AtomicLong PARKING = new AtomicLong();
 
     private final Services services;
@@ -77,12 +75,16 @@ final class CallRouter {
     private final SipSessionsUtilExt sessions;
     /** The SipApplicationSessions that hold calls now, by id: a stopping server answers them all. */
     private final java.util.Set<String> holding = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Routes routes;
+    private final LateWakes lateWakes;
 
     CallRouter(Services services, SipFactory sipFactory, TimerService timers, SipSessionsUtilExt sessions) {
         this.services = services;
         this.sipFactory = sipFactory;
         this.timers = timers;
         this.sessions = sessions;
+        this.routes = new Routes(sipFactory);
+        this.lateWakes = new LateWakes(sipFactory, timers, routes, services.pushWait());
     }
 
     /** The servlet context attribute that holds the router, for the timer listener. */
@@ -149,7 +151,7 @@ final class CallRouter {
             for (Binding binding : live) {
                 URI target = uri(binding.contactUri());
                 for (ProxyBranch branch : proxy.createProxyBranches(List.of(target))) {
-                    route(branch, routeTo(target, binding.received(), binding.path()));
+                    routes.route(branch, Routes.to(target, binding.received(), binding.path()));
                     branches.add(branch);
                 }
             }
@@ -219,7 +221,7 @@ final class CallRouter {
             String device = callPush ? binding.pushIdentity() : null;
             targets.add(new Target(binding.contactUri(), binding.contactKey(), device,
                     callPush && push.provider() == PushProvider.FCM,
-                    routeTo(uri(binding.contactUri()), binding.received(), binding.path())));
+                    Routes.to(uri(binding.contactUri()), binding.received(), binding.path())));
             if (device != null && devices.putIfAbsent(device, push) == null) {
                 if (pushedForSameCall(held, invite.getCallId(), device)) {
                     capped.add(device);  // a re-sent INVITE of a call being woken: one push per device
@@ -312,7 +314,7 @@ final class CallRouter {
             } else if (action instanceof CallAction.Release release) {
                 release(sas, call, release.outcome());
             } else if (action instanceof CallAction.RingThenCancel late) {
-                ringThenCancel(sas, call, late);
+                lateWakes.ringThenCancel(sas, call, late);
             }
         }
         if (!next.isEmpty()) {
@@ -326,7 +328,7 @@ final class CallRouter {
         for (CallAction.StartBranch start : starts) {
             try {
                 for (ProxyBranch branch : call.proxy.createProxyBranches(List.of(uri(start.contactUri())))) {
-                    route(branch, start.route());
+                    routes.route(branch, start.route());
                     call.branches.put(start.contactKey(), branch);
                     branches.add(branch);
                 }
@@ -351,7 +353,7 @@ final class CallRouter {
         try {
             List<ProxyBranch> branches = call.proxy.createProxyBranches(List.of(uri(start.contactUri())));
             for (ProxyBranch branch : branches) {
-                route(branch, start.route());
+                routes.route(branch, start.route());
                 call.branches.put(start.contactKey(), branch);
                 ((MobicentsProxyBranch) branch).start();
             }
@@ -399,39 +401,7 @@ final class CallRouter {
         return started;
     }
 
-    /**
-     * The loose routes to a contact, comma-separated, top first: its RFC 3327 Path when it registered
-     * through proxies; else the address a phone behind NAT (or on an RFC 5626 flow) registered from
-     * (see {@link SipAddresses#natRoute}); else null.
-     */
-    private static String routeTo(URI contact, String received, String path) {
-        if (path != null) {
-            return path;
-        }
-        return contact instanceof SipURI sip ? SipAddresses.natRoute(sip, received) : null;
-    }
-
-    /** Sends the branch's request through {@code route} (see {@link #routeTo}). */
-    private void route(ProxyBranch branch, String route) {
-        pushRoutes(branch.getRequest(), route);
-    }
-
-    /** Pushes the comma-separated routes so that the first is on top. */
-    private void pushRoutes(SipServletRequest request, String route) {
-        if (route == null) {
-            return;
-        }
-        String[] hops = route.split(",");
-        for (int i = hops.length - 1; i >= 0; i--) {
-            try {
-                request.pushRoute((SipURI) sipFactory.createURI(hops[i].trim()));
-            } catch (ServletParseException | RuntimeException e) {
-                LOG.warn("Cannot route a request through {}: {}", SipAddresses.forLog(hops[i]), e.toString());
-            }
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null) {
             root = root.getCause();
@@ -517,16 +487,13 @@ final class CallRouter {
         if (held != null) {
             calls.addAll(held.values());
         }
-        Map<String, HeldCall> ended = existingEndedCalls(sas);
-        if (ended != null) {
-            calls.addAll(ended.values());
-        }
+        calls.addAll(LateWakes.ended(sas));
         for (HeldCall call : calls) {
             for (Contact contact : contacts) {
                 if (contact.expires() > 0 && contact.push() != null) {
                     String route;
                     try {
-                        route = routeTo(uri(contact.uri()), contact.received(), contact.path());
+                        route = Routes.to(uri(contact.uri()), contact.received(), contact.path());
                     } catch (ServletParseException e) {
                         route = null;
                     }
@@ -544,7 +511,7 @@ final class CallRouter {
 
     /** A provisional response on a branch of a held call. */
     void onProvisional(SipServletResponse response) {
-        if (lateWakeResponse(response)) {
+        if (LateWakes.response(response)) {
             return;
         }
         HeldCall call = held(response);
@@ -556,7 +523,7 @@ final class CallRouter {
 
     /** A final response on a branch of a held call (2xx included). */
     void onFinal(SipServletResponse response) {
-        if (lateWakeResponse(response)) {
+        if (LateWakes.response(response)) {
             return;
         }
         HeldCall call = held(response);
@@ -589,13 +556,8 @@ final class CallRouter {
     void onPushWaitOver(ServletTimer timer) {
         SipApplicationSession sas = timer.getApplicationSession();
         String info = (String) timer.getInfo();
-        if (info.endsWith(LATE)) {
-            Map<String, HeldCall> ended = existingEndedCalls(sas);
-            HeldCall call = ended == null ? null : ended.get(info.substring(0, info.length() - LATE.length()));
-            if (call != null) {
-                call.lateTimerId = null;
-                forgetEnded(sas, call);
-            }
+        if (LateWakes.isTimer(info)) {
+            LateWakes.timerFired(sas, info);
             return;
         }
         if (info.endsWith(GRACE)) {
@@ -737,87 +699,8 @@ final class CallRouter {
             if (outcome == CallAction.Outcome.TIMED_OUT) {
                 services.metrics().timedOut();
             }
-            if (call.machine.waitsForLateWake() && sas.isValid()) {
-                // an iPhone pushed for it may still wake: CallKit needs the INVITE it was told of, and its CANCEL
-                endedCalls(sas).put(call.key, call);
-                call.lateTimerId = timers.createTimer(sas, services.pushWait().toMillis(), false, call.key + LATE).getId();
-            }
+            lateWakes.keep(sas, call);
         }
-    }
-
-    /**
-     * An iPhone woke for a call that has ended: the INVITE (same Call-ID, From, To and body) goes to
-     * its new contact on a UAC leg of its own, and the CANCEL follows its first provisional response
-     * ({@link #lateWakeResponse}).
-     */
-    private void ringThenCancel(SipApplicationSession sas, HeldCall call, CallAction.RingThenCancel late) {
-        String reason = "SIP;cause=" + late.cause() + ";text=\"" + late.text().replace("\"", "'") + "\"";
-        try {
-            SipServletRequest invite = sipFactory.createRequest(call.invite, true);
-            invite.setRequestURI(uri(late.contactUri()));
-            invite.removeHeader("Proxy-Authorization");  // the caller's credentials are for us, not the phone
-            invite.removeHeader("Authorization");
-            // the clone keeps the caller's Route (to this server): the phone's leg starts here
-            ((org.mobicents.servlet.sip.message.SipServletMessageImpl) invite).getMessage().removeHeader("Route");
-            pushRoutes(invite, late.route());
-            invite.getSession().setAttribute(SessionAttributes.LATE_WAKE_REASON, reason);
-            invite.send();
-            LOG.info("Call {} had ended ({}): INVITE then CANCEL to the late-woken phone at {}", call.machine.callId(),
-                    reason, SipAddresses.forLog(late.contactUri()));
-        } catch (ServletParseException | IOException | RuntimeException e) {
-            LOG.warn("Call {}: cannot tell the late-woken phone at {} that the call ended: {}", call.machine.callId(),
-                    SipAddresses.forLog(late.contactUri()), rootMessage(e));
-        }
-        if (!call.machine.waitsForLateWake()) {
-            forgetEnded(sas, call);
-        }
-    }
-
-    private static void forgetEnded(SipApplicationSession sas, HeldCall call) {
-        Map<String, HeldCall> ended = existingEndedCalls(sas);
-        if (ended != null && ended.remove(call.key) != null && ended.isEmpty() && sas.isValid()) {
-            sas.removeAttribute(SessionAttributes.ENDED_CALLS);
-        }
-        if (call.lateTimerId != null && sas.isValid()) {
-            ServletTimer timer = sas.getTimer(call.lateTimerId);
-            if (timer != null) {
-                timer.cancel();
-            }
-        }
-        call.lateTimerId = null;
-    }
-
-    /**
-     * A response to the INVITE sent to a late-woken iPhone (RFC 3261 §9.1: CANCEL only after a
-     * provisional response): the first provisional gets the CANCEL with the call's Reason; a 2xx
-     * that came first is acknowledged and ended with a BYE carrying it. Returns false for any other
-     * response.
-     */
-    private static boolean lateWakeResponse(SipServletResponse response) {
-        javax.servlet.sip.SipSession session = response.getSession();
-        Object reason = session == null || !session.isValid() ? null : session.getAttribute(SessionAttributes.LATE_WAKE_REASON);
-        if (!(reason instanceof String value)) {
-            return false;
-        }
-        int status = response.getStatus();
-        try {
-            if (status < 200) {
-                if (session.getAttribute(SessionAttributes.LATE_WAKE_CANCELLED) == null) {
-                    session.setAttribute(SessionAttributes.LATE_WAKE_CANCELLED, Boolean.TRUE);
-                    SipServletRequest cancel = response.getRequest().createCancel();
-                    cancel.setHeader("Reason", value);
-                    cancel.send();
-                }
-            } else if (status < 300) {
-                response.createAck().send();
-                SipServletRequest bye = session.createRequest("BYE");
-                bye.setHeader("Reason", value);
-                bye.send();
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Cannot end the late-woken phone's call {} ({}): {}", response.getCallId(), status, rootMessage(e));
-        }
-        return true;
     }
 
     private static String aorOf(HeldCall call) {
@@ -854,20 +737,6 @@ final class CallRouter {
     @SuppressWarnings("unchecked")
     private static Map<String, HeldCall> existingHeldCalls(SipApplicationSession sas) {
         return sas == null || !sas.isValid() ? null : (Map<String, HeldCall>) sas.getAttribute(SessionAttributes.HELD_CALLS);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, HeldCall> existingEndedCalls(SipApplicationSession sas) {
-        return sas == null || !sas.isValid() ? null : (Map<String, HeldCall>) sas.getAttribute(SessionAttributes.ENDED_CALLS);
-    }
-
-    private static Map<String, HeldCall> endedCalls(SipApplicationSession sas) {
-        Map<String, HeldCall> calls = existingEndedCalls(sas);
-        if (calls == null) {
-            calls = new HashMap<>();
-            sas.setAttribute(SessionAttributes.ENDED_CALLS, calls);
-        }
-        return calls;
     }
 
     private static Map<String, HeldCall> heldCalls(SipApplicationSession sas) {
