@@ -20,6 +20,8 @@ import javax.sql.DataSource;
  */
 public final class DatabaseProbe implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DatabaseProbe.class);
+
     private final DataSource dataSource;
     private final Duration bound;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -58,7 +60,11 @@ public final class DatabaseProbe implements AutoCloseable {
         }
         try {
             return future.get(bound.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
+        } catch (TimeoutException e) {
+            LOG.debug("No answer from the database within {}", bound);
+            return null;
+        } catch (ExecutionException e) {
+            LOG.debug("The database did not answer", e.getCause());
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
