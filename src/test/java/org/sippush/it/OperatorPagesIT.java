@@ -127,7 +127,8 @@ class OperatorPagesIT {
 
         PrometheusText after = Awaits.until(this::metrics,
                 m -> m.value("sippush_calls_held") == 0
-                        && delta(before, m, "sippush_pushes_total", "provider", "apns", "outcome", "accepted") >= 1, WAIT);
+                        && delta(before, m, "sippush_pushes_total", "provider", "apns", "outcome", "accepted") >= 1
+                        && m.value("sippush_bindings", "provider", "apns") >= 1, WAIT);
         assertAll(
                 () -> assertEquals(2, delta(before, after, "sippush_registrations_total", "result", "registered"),
                         "the sleeping phone's REGISTER and the woken one's"),

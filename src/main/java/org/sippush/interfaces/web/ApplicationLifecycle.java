@@ -53,6 +53,7 @@ public final class ApplicationLifecycle implements ServletContextListener {
     private ScheduledExecutorService housekeeping;
     private org.sippush.infrastructure.metrics.ServerMetrics metrics;
     private org.sippush.infrastructure.persistence.DatabaseProbe probe;
+    private org.sippush.infrastructure.persistence.DatabaseProbe metricsProbe;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -118,7 +119,9 @@ public final class ApplicationLifecycle implements ServletContextListener {
     private void operations(javax.servlet.ServletContext context, Services services, List<String> domains) {
         probe = new org.sippush.infrastructure.persistence.DatabaseProbe(database.dataSource(), Duration.ofSeconds(2));
         JpaBindingRepository store = bindings;
-        org.sippush.infrastructure.persistence.DatabaseProbe bounded = probe;
+        // the gauges' count has its own thread and a longer bound than the health check's
+        metricsProbe = new org.sippush.infrastructure.persistence.DatabaseProbe(database.dataSource(), Duration.ofSeconds(5));
+        org.sippush.infrastructure.persistence.DatabaseProbe bounded = metricsProbe;
         metrics.bindCalls(services.metrics());
         List<String> providerNames = new ArrayList<>();
         for (org.sippush.domain.binding.PushProvider provider : org.sippush.domain.binding.PushProvider.values()) {
@@ -278,6 +281,9 @@ public final class ApplicationLifecycle implements ServletContextListener {
         event.getServletContext().removeAttribute(Operations.ATTRIBUTE);
         if (probe != null) {
             probe.close();
+        }
+        if (metricsProbe != null) {
+            metricsProbe.close();
         }
         if (housekeeping != null) {
             housekeeping.shutdownNow();
