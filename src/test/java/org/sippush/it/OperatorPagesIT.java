@@ -229,6 +229,9 @@ class OperatorPagesIT {
                 () -> assertFalse(users.body().contains(token), users.body()));
         assertEquals("[]\n", get("/console/api/users?q=nobody-" + user, ADMIN).body());
         assertTrue(get("/console/api/counters", ADMIN).body().startsWith("{\"heldCalls\":"));
+        assertTrue(get("/console/?refresh=5", ADMIN).body().contains("<meta http-equiv=\"refresh\" content=\"5\">"),
+                "?refresh=5 reloads the overview every 5 s");
+        assertTrue(get("/console/api/pushes", ADMIN).body().startsWith("{\"lastByProvider\":{"));
         assertTrue(get("/status", null).body().startsWith("{\"heldCalls\":"), "the old status URL still answers");
     }
 

@@ -62,7 +62,9 @@ public final class ServerMetrics implements Observations {
                         return now == null ? Double.NaN : now.getOrDefault(provider, 0L).doubleValue();
                     })
                     .description("Live bindings by push provider (none: no push)")
-                    .tag("provider", provider).register(registry);
+                    .tag("provider", provider)
+                    .strongReference(true)  // Micrometer holds a gauge's object weakly: nothing else holds this one
+                    .register(registry);
         }
     }
 

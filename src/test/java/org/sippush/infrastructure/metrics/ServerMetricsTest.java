@@ -69,6 +69,17 @@ class ServerMetricsTest {
     }
 
     @Test
+    void theBindingsGaugeOutlivesAGarbageCollection() {
+        ServerMetrics metrics = new ServerMetrics();
+        metrics.bindBindings(List.of("apns"), () -> Map.of("apns", 4L));
+        for (int i = 0; i < 3; i++) {
+            System.gc();  // Micrometer keeps a gauge's object through a weak reference unless told otherwise
+        }
+        assertEquals(4, PrometheusText.parse(metrics.scrape()).value("sippush_bindings", "provider", "apns"));
+        metrics.close();
+    }
+
+    @Test
     void reasonLabelsAreTheProvidersCodesNotTheirTexts() {
         assertEquals("BadDeviceToken", PushReasons.label("APNs 400 BadDeviceToken"));
         assertEquals("429", PushReasons.label("APNs 429"));
