@@ -232,6 +232,12 @@ class OperatorPagesIT {
         assertTrue(get("/console/?refresh=5", ADMIN).body().contains("<meta http-equiv=\"refresh\" content=\"5\">"),
                 "?refresh=5 reloads the overview every 5 s");
         assertTrue(get("/console/api/pushes", ADMIN).body().startsWith("{\"lastByProvider\":{"));
+        String overview = get("/console/", ADMIN).body();
+        assertAll("plain HTML, nothing fetched from elsewhere",
+                () -> assertFalse(overview.contains("<script"), overview),
+                () -> assertFalse(overview.contains("src="), overview),
+                () -> assertFalse(overview.contains("href=\"http") || overview.contains("href=\"//"), overview),
+                () -> assertFalse(overview.contains("<link"), overview));
         assertTrue(get("/status", null).body().startsWith("{\"heldCalls\":"), "the old status URL still answers");
     }
 
