@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Gauges and counters of calls, for the status page and the tests that check nothing leaks. One
  * instance per deployment, owned by {@link Services}; the container's listeners reach it through
- * the application's servlet context.
+ * the application's servlet context. It also holds the snapshots of the calls held now and passes
+ * what the SIP side sees to the metrics ({@link org.sippush.application.ops.Observations}).
  */
 public final class CallMetrics {
 
@@ -17,7 +18,33 @@ public final class CallMetrics {
     private final LongAdder timedOut = new LongAdder();
 
     /** Time from a woken phone's REGISTER reaching the application to its held INVITE being sent. */
-    private final LatencyRecorder wakeDelivery = new LatencyRecorder();
+    private final LatencyRecorder wakeDelivery;
+    private final org.sippush.application.ops.HeldCallsNow heldCalls = new org.sippush.application.ops.HeldCallsNow();
+    private final org.sippush.application.ops.Observations observations;
+
+    public CallMetrics() {
+        this(org.sippush.application.ops.Observations.NONE);
+    }
+
+    public CallMetrics(org.sippush.application.ops.Observations observations) {
+        this.observations = java.util.Objects.requireNonNull(observations, "observations must not be null");
+        this.wakeDelivery = new LatencyRecorder(observations::wakeDelivery);
+    }
+
+    /** The calls held now, as the call path last published them. */
+    public org.sippush.application.ops.HeldCallsNow heldCalls() {
+        return heldCalls;
+    }
+
+    /** The application sent (or relayed) a response of {@code status} to a {@code method} request. */
+    public void sipResponse(String method, int status) {
+        observations.sipResponse(method, status);
+    }
+
+    /** A REGISTER was answered: {@code registered}, {@code refused} or {@code interval-too-brief}. */
+    public void registration(String result) {
+        observations.registration(result);
+    }
 
     public void held() {
         held.incrementAndGet();

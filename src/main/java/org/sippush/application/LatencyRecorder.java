@@ -11,10 +11,23 @@ public final class LatencyRecorder {
     static final int CAPACITY = 1 << 16;
 
     private final long[] samples = new long[CAPACITY];
+    private final java.util.function.LongConsumer alsoTo;
     private long count;
 
-    public synchronized void record(long micros) {
-        samples[(int) (count++ % CAPACITY)] = micros;
+    public LatencyRecorder() {
+        this(micros -> { });
+    }
+
+    /** @param alsoTo told of every sample too (the metrics' histogram) */
+    public LatencyRecorder(java.util.function.LongConsumer alsoTo) {
+        this.alsoTo = java.util.Objects.requireNonNull(alsoTo, "alsoTo must not be null");
+    }
+
+    public void record(long micros) {
+        synchronized (this) {
+            samples[(int) (count++ % CAPACITY)] = micros;
+        }
+        alsoTo.accept(micros);
     }
 
     /** {count, p50, p99, p99.9, max} of the samples kept; zeros when there are none. */

@@ -44,6 +44,8 @@ public final class PushDispatcher implements AutoCloseable {
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder failed = new LongAdder();
+    private final org.sippush.application.ops.PushLog log;
+    private final org.sippush.application.ops.Observations observations;
 
     /** A dispatcher that only reports dead tokens in the outcome (nothing to clean up). */
     public PushDispatcher(Map<PushProvider, PushGateway> gateways, PushGateway fallback, int threads, int queue,
@@ -60,6 +62,15 @@ public final class PushDispatcher implements AutoCloseable {
      */
     public PushDispatcher(Map<PushProvider, PushGateway> gateways, PushGateway fallback, int threads, int queue,
                           Clock clock, java.util.function.Consumer<PushOutcome.Rejected> onTokenGone) {
+        this(gateways, fallback, threads, queue, clock, onTokenGone, org.sippush.application.ops.Observations.NONE);
+    }
+
+    /** @param observations told of every push's final outcome (the metrics) */
+    public PushDispatcher(Map<PushProvider, PushGateway> gateways, PushGateway fallback, int threads, int queue,
+                          Clock clock, java.util.function.Consumer<PushOutcome.Rejected> onTokenGone,
+                          org.sippush.application.ops.Observations observations) {
+        this.observations = Objects.requireNonNull(observations, "observations must not be null");
+        this.log = new org.sippush.application.ops.PushLog(clock);
         this.onTokenGone = Objects.requireNonNull(onTokenGone, "onTokenGone must not be null");
         this.gateways = new EnumMap<>(PushProvider.class);
         this.gateways.putAll(gateways);
@@ -133,6 +144,12 @@ public final class PushDispatcher implements AutoCloseable {
     }
 
     private void count(PushOutcome outcome) {
+        log.record(outcome);
+        try {
+            observations.pushOutcome(outcome);
+        } catch (RuntimeException e) {
+            LOG.warn("Push metrics failed", e);
+        }
         if (outcome instanceof PushOutcome.Accepted) {
             accepted.increment();
         } else if (outcome instanceof PushOutcome.Rejected) {
@@ -149,6 +166,16 @@ public final class PushDispatcher implements AutoCloseable {
     /** Counters for the status page: sent, accepted, rejected, failed. */
     public long[] counters() {
         return new long[] {sent.sum(), accepted.sum(), rejected.sum(), failed.sum()};
+    }
+
+    /** The last push outcomes, for the operator pages and the health check. */
+    public org.sippush.application.ops.PushLog log() {
+        return log;
+    }
+
+    /** The providers that have a gateway of their own (the others go to the fallback: the log or a webhook). */
+    public java.util.Set<PushProvider> providers() {
+        return java.util.Collections.unmodifiableSet(gateways.keySet());
     }
 
     @Override

@@ -162,6 +162,11 @@ public class Binding {
         return Math.max(0, (expiresAt - now.toEpochMilli() + 999) / 1000);
     }
 
+    /** When the phone last registered (or refreshed) this contact. */
+    public Instant updatedAt() {
+        return Instant.ofEpochMilli(updatedAt);
+    }
+
     public String received() {
         return received;
     }

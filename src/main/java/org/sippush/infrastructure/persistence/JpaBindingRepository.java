@@ -331,6 +331,23 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
         }
     }
 
+    /** The live bindings by push provider wire name ({@code none}: the contact asked for no push). */
+    public java.util.Map<String, Long> liveByProvider(Instant now) {
+        EntityManager em = emf.createEntityManager();
+        try {
+            java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+            for (Object[] row : em.createQuery("select b.pushProvider, count(b) from Binding b where b.expiresAt > :now"
+                            + " group by b.pushProvider", Object[].class)
+                    .setParameter("now", now.toEpochMilli())
+                    .getResultList()) {
+                counts.merge(row[0] == null ? "none" : (String) row[0], ((Number) row[1]).longValue(), Long::sum);
+            }
+            return counts;
+        } finally {
+            em.close();
+        }
+    }
+
     @Override
     public boolean isKnown(String aor) {
         EntityManager em = emf.createEntityManager();

@@ -303,6 +303,7 @@ final class CallRouter {
                 cancelBranches(call, cancel);
             } else if (action instanceof CallAction.Answer answer) {
                 answer(call, answer);
+                services.metrics().sipResponse("INVITE", answer.status());
             } else if (action instanceof CallAction.StartGraceTimer grace) {
                 timers.createTimer(sas, grace.millis(), false, call.key + GRACE);
             } else if (action instanceof CallAction.StopTimer) {
@@ -317,8 +318,17 @@ final class CallRouter {
                 lateWakes.ringThenCancel(sas, call, late);
             }
         }
+        publish(sas, call);
         if (!next.isEmpty()) {
             run(sas, call, next, context);
+        }
+    }
+
+    /** The operator pages' view of a call still held (a snapshot: no other thread may read the call). */
+    private void publish(SipApplicationSession sas, HeldCall call) {
+        Map<String, HeldCall> calls = existingHeldCalls(sas);
+        if (calls != null && calls.get(call.key) == call) {
+            services.metrics().heldCalls().update(HeldCallView.of(call));
         }
     }
 
@@ -696,6 +706,7 @@ final class CallRouter {
                 }
             }
             services.metrics().released();
+            services.metrics().heldCalls().remove(call.key);
             if (outcome == CallAction.Outcome.TIMED_OUT) {
                 services.metrics().timedOut();
             }

@@ -148,6 +148,7 @@ public class PushSipServlet extends SipServlet {
                     "Too many requests from this address");
             busy.setHeader("Retry-After", Long.toString(services.security().limits().requestsPerSource().secondsUntilNext()));
             busy.send();
+            services.metrics().sipResponse(method, SipServletResponse.SC_SERVICE_UNAVAILABLE);
             return;
         }
         super.doRequest(request);
@@ -179,6 +180,8 @@ public class PushSipServlet extends SipServlet {
             SipServletResponse response = request.createResponse(e.status(), e.getMessage());
             response.addHeader("Warning", "399 " + hostOf(request) + " \"" + e.getMessage().replace('"', '\'') + "\"");
             response.send();
+            services.metrics().sipResponse("REGISTER", e.status());
+            services.metrics().registration("refused");
         } catch (RuntimeException e) {
             LOG.error("REGISTER for {} failed; nothing was changed", request.getTo(), e);
             send(request, 500, "Registrar storage unavailable");
@@ -223,6 +226,7 @@ public class PushSipServlet extends SipServlet {
             addStackHeader(response, proxy ? "Proxy-Authenticate" : "WWW-Authenticate", value);
         }
         response.send();
+        services.metrics().sipResponse(request.getMethod(), response.getStatus());
         return false;
     }
 
@@ -291,12 +295,17 @@ public class PushSipServlet extends SipServlet {
                 addStackHeader(ok, "Require", "outbound");  // RFC 5626 §6: the flow is kept for the phone
             }
             ok.send();
+            services.metrics().sipResponse("REGISTER", SipServletResponse.SC_OK);
+            services.metrics().registration("registered");
         } else if (outcome instanceof IntervalTooBrief brief) {
             SipServletResponse response = request.createResponse(SipServletResponse.SC_INTERVAL_TOO_BRIEF);
             response.setHeader("Min-Expires", Integer.toString(brief.minExpires()));
             response.send();
+            services.metrics().sipResponse("REGISTER", SipServletResponse.SC_INTERVAL_TOO_BRIEF);
+            services.metrics().registration("interval-too-brief");
         } else if (outcome instanceof Refused refused) {
             send(request, refused.status(), refused.reason());
+            services.metrics().registration("refused");
         }
     }
 
@@ -333,6 +342,7 @@ public class PushSipServlet extends SipServlet {
 
     @Override
     protected void doProvisionalResponse(SipServletResponse response) throws ServletException, IOException {
+        services.metrics().sipResponse(response.getMethod(), response.getStatus());  // relayed to the caller
         if ("INVITE".equals(response.getMethod())) {
             calls.onProvisional(response);
         }
@@ -340,6 +350,7 @@ public class PushSipServlet extends SipServlet {
 
     @Override
     protected void doSuccessResponse(SipServletResponse response) throws ServletException, IOException {
+        services.metrics().sipResponse(response.getMethod(), response.getStatus());  // relayed to the caller
         if ("INVITE".equals(response.getMethod())) {
             calls.onFinal(response);
         }
@@ -389,10 +400,12 @@ public class PushSipServlet extends SipServlet {
         SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
         ok.setHeader("Allow", "REGISTER, INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE");
         ok.send();
+        services.metrics().sipResponse("OPTIONS", SipServletResponse.SC_OK);
     }
 
-    private static void send(SipServletRequest request, int status, String reason) throws IOException {
+    private void send(SipServletRequest request, int status, String reason) throws IOException {
         request.createResponse(status, reason).send();
+        services.metrics().sipResponse(request.getMethod(), status);
     }
 
     private static String hostOf(SipServletRequest request) {

@@ -51,6 +51,9 @@ public final class ApplicationLifecycle implements ServletContextListener {
     private JpaBindingRepository bindings;
     private PushDispatcher pushes;
     private ScheduledExecutorService housekeeping;
+    private org.sippush.infrastructure.metrics.ServerMetrics metrics;
+    private org.sippush.infrastructure.persistence.DatabaseProbe probe;
+    private org.sippush.infrastructure.persistence.DatabaseProbe metricsProbe;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -76,18 +79,21 @@ public final class ApplicationLifecycle implements ServletContextListener {
             domains.add(bindAddress);
         }
         PushProviders providers = PushProviders.fromSettings(settings, Clock.systemUTC());
+        metrics = new org.sippush.infrastructure.metrics.ServerMetrics();
         pushes = new PushDispatcher(providers.gateways(), fallbackGateway(settings), settings.getInt("push.threads", 4),
                 settings.getInt("push.queue", 10_000), Clock.systemUTC(), rejected -> {
                     int changed = bindings.removeDevice(rejected.message().target().identityKey());
                     LOG.info("Push token {} is dead ({}): {} binding(s) of that device removed",
                             PushSettings.mask(rejected.message().token()), rejected.reason(), changed);
-                });
+                }, metrics);
         Duration pushWait = Duration.ofSeconds(settings.getInt("push.wait", 30));
         Security security = security(settings, database, domains);
-        event.getServletContext().setAttribute(Services.ATTRIBUTE,
-                new Services(domains, registrar, bindings, pushes, pushWait, providers::accepts, security,
-                        missedCallNotice(settings), pushGrace(settings), new org.sippush.application.CallMetrics(),
-                        Duration.ofSeconds(settings.getInt("shutdown.drain-seconds", 20))));
+        org.sippush.application.CallMetrics callMetrics = new org.sippush.application.CallMetrics(metrics);
+        Services services = new Services(domains, registrar, bindings, pushes, pushWait, providers::accepts, security,
+                missedCallNotice(settings), pushGrace(settings), callMetrics,
+                Duration.ofSeconds(settings.getInt("shutdown.drain-seconds", 20)));
+        event.getServletContext().setAttribute(Services.ATTRIBUTE, services);
+        operations(event.getServletContext(), services, domains);
 
         int purgeEvery = settings.getInt("registrar.purge-interval", 60);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -108,6 +114,26 @@ public final class ApplicationLifecycle implements ServletContextListener {
             LOG.warn("Digest authentication is OFF (auth.enabled=false): anyone who reaches the SIP port can"
                     + " register any user of {} and take their calls", domains);
         }
+    }
+
+    /** The operator pages', /health's and /metrics' view of the application (web.xml). */
+    private void operations(javax.servlet.ServletContext context, Services services, List<String> domains) {
+        probe = new org.sippush.infrastructure.persistence.DatabaseProbe(database.dataSource(), Duration.ofSeconds(2));
+        JpaBindingRepository store = bindings;
+        // the gauges' count has its own thread and a longer bound than the health check's
+        metricsProbe = new org.sippush.infrastructure.persistence.DatabaseProbe(database.dataSource(), Duration.ofSeconds(5));
+        org.sippush.infrastructure.persistence.DatabaseProbe bounded = metricsProbe;
+        metrics.bindCalls(services.metrics());
+        List<String> providerNames = new ArrayList<>();
+        for (org.sippush.domain.binding.PushProvider provider : org.sippush.domain.binding.PushProvider.values()) {
+            providerNames.add(provider.wireName());
+        }
+        providerNames.add("none");
+        metrics.bindBindings(providerNames, () -> bounded.within(() -> store.liveByProvider(Instant.now())));
+        metrics.bindDatabaseWrites(store, JpaBindingRepository::transactions, JpaBindingRepository::units,
+                JpaBindingRepository::pending);
+        context.setAttribute(Operations.ATTRIBUTE, new Operations(services,
+                new org.sippush.application.ops.UserLookup(bindings, domains, Clock.systemUTC()), metrics, probe, store));
     }
 
     /**
@@ -253,6 +279,13 @@ public final class ApplicationLifecycle implements ServletContextListener {
     public void contextDestroyed(ServletContextEvent event) {
         event.getServletContext().removeAttribute(Services.ATTRIBUTE);
         event.getServletContext().removeAttribute(BINDING_STORE);
+        event.getServletContext().removeAttribute(Operations.ATTRIBUTE);
+        if (probe != null) {
+            probe.close();
+        }
+        if (metricsProbe != null) {
+            metricsProbe.close();
+        }
         if (housekeeping != null) {
             housekeeping.shutdownNow();
         }
@@ -265,6 +298,9 @@ public final class ApplicationLifecycle implements ServletContextListener {
         if (database != null) {
             database.close();
             awaitPoolThreads();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         deregisterJdbcDrivers();
         LOG.info("sip-push-server stopped");
