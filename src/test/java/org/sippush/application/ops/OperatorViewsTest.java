@@ -40,7 +40,7 @@ class OperatorViewsTest {
         PushSettings push = new PushSettings(PushProvider.APNS, TOKEN, TOKEN, "com.example.phone",
                 "TEAM.com.example.phone.voip", true, true);
         Binding binding = new Binding("sip:alice@example.test",
-                new Contact(uri, "sip:alice@127.0.0.1:20001;transport=tcp", null, 300, "c1", 1, null, "Phone/1.0", push), now);
+                new Contact(uri, "sip:alice@127.0.0.1:20001;transport=tcp", null, 300, "c1", 1, null, null, "Phone/1.0", push), now);
 
         BindingView view = BindingView.of(binding);
 

@@ -21,7 +21,7 @@ class OperatorQueriesTest {
 
     private static Contact contact(int port, PushSettings push, long expires) {
         String uri = "sip:p@127.0.0.1:" + port;
-        return new Contact(uri, uri + ";transport=udp", null, expires, "c" + port, 1, null, null, push);
+        return new Contact(uri, uri + ";transport=udp", null, expires, "c" + port, 1, null, null, null, push);
     }
 
     private static PushSettings push(PushProvider provider, String token) {
