@@ -80,10 +80,16 @@ public final class Settings {
             return maskUrlSecrets(value);
         }
 
-        /** {@code key=value (source origin)}, secrets masked. */
+        /**
+         * {@code key=value (source)}, secrets masked: {@code (environment SIPPUSH_SIP_PORT)},
+         * {@code (property -Dsippush.sip.port)}, {@code (file)}, {@code (default)} or {@code (not set)}.
+         */
         public String describe() {
-            String from = source == Source.DEFAULT ? (value == null ? "not set" : "default")
-                    : source.label() + " " + origin;
+            String from = switch (source) {
+                case DEFAULT -> value == null ? "not set" : "default";
+                case FILE -> "file";
+                default -> source.label() + " " + origin;
+            };
             return key + "=" + shown() + " (" + from + ")";
         }
     }

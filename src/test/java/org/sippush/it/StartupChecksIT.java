@@ -22,9 +22,9 @@ import org.sippush.testsupport.TestCertificates;
 
 /**
  * What the launcher checks before Tomcat binds anything, on the standalone server as users run
- * it: the admin console is not exposed with the shipped password, a TLS keystore that cannot be
- * opened stops the start; and the start users get out of the box (loopback, shipped password, no
- * keystore): TLS off with one INFO line, and nothing reported to the vendor's statistics host
+ * it: a variable or property that names no setting stops the start, the admin console is not
+ * exposed with the shipped password, a TLS keystore that cannot be opened stops the start; and the start users get out of the box (loopback, shipped password, no
+ * keystore): every setting listed with its source, TLS off with one INFO line, and nothing reported to the vendor's statistics host
  * when it stops.
  * <p>
  * A refused start never gets as far as Tomcat: the process prints one line and exits with 78,
@@ -73,6 +73,22 @@ class StartupChecksIT {
     }
 
     @Test
+    void aVariableThatNamesNoSettingIsRefusedWithItsName() {
+        server = StandaloneServer.copyOf("refuse").setting("SIPPUSH_PUSH_WAITT", "10")
+                .setting("SIPPUSH_PUSH_APP_PHONE_ID", "com.example.phone");
+
+        assertRefusedWith(server.startExpectingExit(), "SIPPUSH_PUSH_WAITT names no setting",
+                "SIPPUSH_PUSH_APP_PHONE_ID names no setting", "push.apps");
+    }
+
+    @Test
+    void aPropertyThatNamesNoSettingIsRefusedWithItsName() {
+        server = StandaloneServer.copyOf("refuse").jvmOptions("-Dsippush.sip.prot=5080");
+
+        assertRefusedWith(server.startExpectingExit(), "-Dsippush.sip.prot names no setting");
+    }
+
+    @Test
     void outOfTheBoxItStartsOnLoopbackWithoutTlsAndReportsNoStatistics() {
         int tlsPort = FreePorts.tcp();
         server = StandaloneServer.copyOf("defaults").setting("SIPPUSH_SIP_TLS_PORT", Integer.toString(tlsPort));
@@ -82,6 +98,15 @@ class StartupChecksIT {
         int exit = server.stop();
 
         assertEquals(1, tlsOff.size(), server.tail());
+        // every setting printed once with where it came from, the shipped admin password masked
+        List<String> listed = server.linesContaining("sip-push-server:   ");
+        assertEquals(org.sippush.config.SettingCatalogue.global().size(),
+                listed.size(), String.join("\n", listed));
+        assertTrue(listed.contains("sip-push-server:   sip.port=" + server.sipPort() + " (environment SIPPUSH_SIP_PORT)"),
+                String.join("\n", listed));
+        assertTrue(listed.contains("sip-push-server:   admin.password=**** (file)"), String.join("\n", listed));
+        assertTrue(listed.contains("sip-push-server:   push.apns.port=443 (default)"), String.join("\n", listed));
+        assertTrue(server.linesContaining("change-me").isEmpty(), "the admin password is never printed");
         assertTrue(tlsOff.get(0).contains("INFO") && tlsOff.get(0).contains("no keystore set (sip.tls.keystore"),
                 tlsOff.get(0));
         assertThrows(ConnectException.class, () -> connect(tlsPort), "nothing listened on the TLS port");
