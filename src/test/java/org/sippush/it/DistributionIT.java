@@ -2,15 +2,18 @@ package org.sippush.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.ConnectException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +34,7 @@ import javax.sip.message.Response;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.sippush.config.SettingCatalogue;
 import org.sippush.infrastructure.push.apns.MockApns;
 import org.sippush.testsupport.Calls;
 import org.sippush.testsupport.FreePorts;
@@ -45,7 +49,10 @@ import io.netty.channel.nio.NioEventLoopGroup;
  * on the script's command line), on free ports. It answers OPTIONS and a REGISTER; a push app
  * configured <em>only</em> through variables ({@code SIPPUSH_PUSH_APPS},
  * {@code SIPPUSH_PUSH_APP_PHONE_*}: the shipped settings file names no app) wakes a sleeping iPhone
- * through pushy's mock APNs server and the call reaches it; SIGTERM stops it.
+ * through pushy's mock APNs server and the call reaches it; SIGTERM stops it. It prints every
+ * setting with its source at start. What users get out of the box is checked on this start too:
+ * without a keystore TLS is off (one INFO line, nothing listens on the TLS port), and nothing is
+ * reported to the vendor's statistics host when it stops.
  * <p>
  * Prints how long the start took, from the script's start to the first answered OPTIONS (the
  * README's startup figure); it asserts only that the start fits in {@link #START_TIMEOUT}.
@@ -94,6 +101,7 @@ class DistributionIT {
 
         int sipPort = FreePorts.udpAndTcp();
         int httpPort = FreePorts.tcp();
+        int tlsPort = FreePorts.tcp();
         ProcessBuilder builder = new ProcessBuilder(script.toString(), "-Dsippush.push.wait=10")
                 .directory(folder.toFile()).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
@@ -103,6 +111,7 @@ class DistributionIT {
         env.put("SIPPUSH_SIP_BIND_ADDRESS", "127.0.0.1");
         env.put("SIPPUSH_SIP_PORT", Integer.toString(sipPort));
         env.put("SIPPUSH_HTTP_PORT", Integer.toString(httpPort));
+        env.put("SIPPUSH_SIP_TLS_PORT", Integer.toString(tlsPort));
         env.put("SIPPUSH_SIP_DOMAINS", "example.test");
         env.put("SIPPUSH_AUTH_ENABLED", "false");
         env.put("SIPPUSH_LIMITS_REQUESTS_PER_SECOND", "0");
@@ -142,6 +151,20 @@ class DistributionIT {
                 + " (environment SIPPUSH_PUSH_APP_PHONE_APNS_KEY_ID)"), String.join("\n", output));
         assertTrue(output.contains("sip-push-server:   push.wait=10 (property -Dsippush.push.wait)"), String.join("\n", output));
         assertTrue(output.stream().anyMatch(line -> line.contains("push providers: apns")), String.join("\n", output));
+        List<String> listed = output.stream().filter(line -> line.startsWith("sip-push-server:   ")).toList();
+        assertEquals(SettingCatalogue.global().size() + SettingCatalogue.perApp().size(), listed.size(),
+                "every setting once, the app's too:\n" + String.join("\n", listed));
+        assertTrue(listed.contains("sip-push-server:   sip.port=" + sipPort + " (environment SIPPUSH_SIP_PORT)"),
+                String.join("\n", listed));
+        assertTrue(listed.contains("sip-push-server:   admin.password=**** (file)"), String.join("\n", listed));
+        assertTrue(listed.contains("sip-push-server:   push.grace-ms=0 (default)"), String.join("\n", listed));
+        assertTrue(output.stream().noneMatch(line -> line.contains("change-me")), "the admin password is never printed");
+        // out of the box (no keystore): TLS off, one INFO line, nothing listening on the TLS port
+        List<String> tlsOff = output.stream().filter(line -> line.contains("SIP over TLS off")).toList();
+        assertEquals(1, tlsOff.size(), String.join("\n", output));
+        assertTrue(tlsOff.get(0).contains("INFO") && tlsOff.get(0).contains("no keystore set (sip.tls.keystore"),
+                tlsOff.get(0));
+        assertThrows(ConnectException.class, () -> connect(tlsPort), "nothing listens on the TLS port");
 
         // a REGISTER from a sleeping iPhone of the app, then a call that wakes it through APNs
         String callee = "sip:dist" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
@@ -169,8 +192,17 @@ class DistributionIT {
         assertEquals(143, server.exitValue(), "exit status of a JVM ended by SIGTERM");
         pump.join(TimeUnit.SECONDS.toMillis(10));
         assertFalse(server.isAlive());
+        // Restcomm reports its statistics once when it stops; each attempt is logged ("couldn't send
+        // stats data to ..."), even to loopback: with nothing left to report, there is none
+        assertTrue(output.stream().noneMatch(line -> line.contains("stats data")), String.join("\n", output));
         try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), sipPort))) {
             assertTrue(udp.isBound(), "the SIP port is free again");
+        }
+    }
+
+    private static void connect(int port) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         }
     }
 
