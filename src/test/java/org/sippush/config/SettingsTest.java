@@ -178,6 +178,19 @@ class SettingsTest {
     }
 
     @Test
+    void theSettingsFilePropertyNamesAnotherFile() throws IOException {
+        file("push.wait=20\n");
+        Path other = dir.resolve("other.properties");
+        Files.writeString(other, "push.wait=12\n");
+
+        Settings settings = load(Map.of(), "sippush.config", other.toString());
+
+        assertEquals(List.of(), settings.problems());
+        assertEquals("12", settings.get("push.wait"));
+        assertEquals(Source.FILE, resolved(settings, "push.wait").source());
+    }
+
+    @Test
     void anAppNameWithADotIsRefused() {
         Settings settings = load(Map.of("SIPPUSH_PUSH_APPS", "com.example"));
 
