@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,21 @@ class DistributionFilesTest {
         int end = readme.indexOf("```", start + 7);
         List<String> shown = readme.substring(start + 7, end).lines().filter(line -> !line.isBlank()).toList();
         assertEquals(shipped, shown);
+    }
+
+    @Test
+    void systemdFindsNothingWrongInTheUnit(@TempDir Path dir) throws IOException, InterruptedException {
+        Path analyze = Path.of("/usr/bin/systemd-analyze");
+        Assumptions.assumeTrue(Files.isExecutable(analyze), "systemd-analyze is not installed");
+        // the same unit, starting a program that exists here
+        Path unit = dir.resolve("sip-push-server.service");
+        Files.writeString(unit, Files.readString(UNIT).replace("ExecStart=/opt/sip-push-server/bin/sip-push-server",
+                "ExecStart=/bin/true"));
+        Process verify = new ProcessBuilder(analyze.toString(), "verify", "--man=no", unit.toString())
+                .redirectErrorStream(true).start();
+        String said = new String(verify.getInputStream().readAllBytes());
+        assertTrue(verify.waitFor(30, TimeUnit.SECONDS));
+        assertEquals("", said.strip(), "systemd-analyze verify");
     }
 
     @Test
