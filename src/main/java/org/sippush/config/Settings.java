@@ -143,7 +143,7 @@ public final class Settings {
         List<String> problems = new ArrayList<>();
         String appsText = firstOf(fromEnvironment.get(environmentName(SettingCatalogue.APPS)),
                 fromProperties.get(SettingCatalogue.APPS), fromFile.get(SettingCatalogue.APPS), "");
-        List<String> apps = list(appsText);
+        List<String> apps = list(appsText).stream().distinct().toList();
         for (String app : apps) {
             if (!app.matches("[A-Za-z0-9_-]+")) {
                 problems.add("push.apps: app name '" + app + "' may hold only letters, digits, '-' and '_'");

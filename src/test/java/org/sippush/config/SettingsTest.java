@@ -191,6 +191,14 @@ class SettingsTest {
     }
 
     @Test
+    void anAppListedTwiceIsOneApp() {
+        Settings settings = load(Map.of("SIPPUSH_PUSH_APPS", "phone, phone", "SIPPUSH_PUSH_APP_PHONE_ID", "x"));
+
+        assertEquals(List.of(), settings.problems());
+        assertEquals("x", settings.get("push.app.phone.id"));
+    }
+
+    @Test
     void anAppNameWithADotIsRefused() {
         Settings settings = load(Map.of("SIPPUSH_PUSH_APPS", "com.example"));
 
