@@ -86,7 +86,8 @@ public final class ApplicationLifecycle implements ServletContextListener {
         Security security = security(settings, database, domains);
         event.getServletContext().setAttribute(Services.ATTRIBUTE,
                 new Services(domains, registrar, bindings, pushes, pushWait, providers::accepts, security,
-                        missedCallNotice(settings), pushGrace(settings), new org.sippush.application.CallMetrics()));
+                        missedCallNotice(settings), pushGrace(settings), new org.sippush.application.CallMetrics(),
+                        Duration.ofSeconds(settings.getInt("shutdown.drain-seconds", 20))));
 
         int purgeEvery = settings.getInt("registrar.purge-interval", 60);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
