@@ -89,7 +89,9 @@ public final class SettingCatalogue {
             key("limits.pushes-per-device-per-minute", "10"),
             key("limits.contacts-per-aor", "10"),
             key("limits.held-calls-per-user", "10"),
-            key("limits.held-calls", "20000"));
+            key("limits.held-calls", "20000"),
+            // --- stopping
+            key("shutdown.drain-seconds", "20"));
 
     private SettingCatalogue() {
     }
