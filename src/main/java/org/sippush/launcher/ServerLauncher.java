@@ -17,8 +17,9 @@ import org.sippush.config.Settings;
  * <p>
  * Before that it refuses to start (one line on stderr, exit status 78) on a {@code SIPPUSH_*}
  * variable, {@code -Dsippush.*} property or settings-file key that names no setting
- * ({@link Settings#problems()}), and on settings that would expose the server: the admin console off loopback with the shipped password
- * ({@link AdminConsoleGuard}), or a TLS keystore that cannot be opened ({@link TlsSettings}).
+ * ({@link Settings#problems()}), and on settings that would expose the server: the admin console
+ * off loopback with the shipped password ({@link AdminConsoleGuard}), or a TLS keystore that cannot
+ * be opened ({@link TlsSettings}).
  * It prints every setting with where it came from, secrets masked.
  * Ctrl-C (SIGINT) or SIGTERM stops the container through Tomcat's shutdown hook.
  */
