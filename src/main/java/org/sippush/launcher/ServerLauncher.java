@@ -15,9 +15,12 @@ import org.sippush.config.Settings;
  * variables) and publishes each as a {@code sippush.<key>} system property, which
  * {@code conf/server.xml} and {@code conf/tomcat-users.xml} read as {@code ${sippush.<key>}}.
  * <p>
- * Before that it refuses to start (one line on stderr, exit status 78) on settings that would
- * expose the server: the admin console off loopback with the shipped password
- * ({@link AdminConsoleGuard}), or a TLS keystore that cannot be opened ({@link TlsSettings}).
+ * Before that it refuses to start (one line on stderr, exit status 78) on a {@code SIPPUSH_*}
+ * variable, {@code -Dsippush.*} property or settings-file key that names no setting
+ * ({@link Settings#problems()}), and on settings that would expose the server: the admin console
+ * off loopback with the shipped password ({@link AdminConsoleGuard}), or a TLS keystore that cannot
+ * be opened ({@link TlsSettings}).
+ * It prints every setting with where it came from, secrets masked.
  * Ctrl-C (SIGINT) or SIGTERM stops the container through Tomcat's shutdown hook.
  */
 public final class ServerLauncher {
@@ -46,6 +49,9 @@ public final class ServerLauncher {
         TlsSettings tls;
         String certificate = null;
         try {
+            if (!settings.problems().isEmpty()) {
+                throw new StartupRefused(String.join("; ", settings.problems()));
+            }
             AdminConsoleGuard.check(settings.get("http.address"), settings.get("admin.password"));
             tls = TlsSettings.of(settings.asMap(), base);
             if (tls.enabled()) {
@@ -63,12 +69,25 @@ public final class ServerLauncher {
             System.setProperty("sippush." + setting.getKey(), setting.getValue());
         }
         createDirectories(base);
+        printSettings(settings);
         System.out.printf("sip-push-server: SIP %s:%s (udp, tcp)%s, admin console http://%s:%s/manager/html, database %s%n",
                 settings.get("sip.bind-address"), settings.get("sip.port"),
                 tls.enabled() ? ", " + settings.get("sip.bind-address") + ":" + tls.port() + " (tls, " + certificate + ")" : "",
                 settings.get("http.address"), settings.get("http.port"), maskUrl(settings.get("db.url")));
 
         org.apache.catalina.startup.Bootstrap.main(new String[] {"start"});
+    }
+
+    /**
+     * Every setting, one line each, with where its value came from (environment, property, file or
+     * default); passwords and secrets masked.
+     */
+    private static void printSettings(Settings settings) {
+        System.out.println("sip-push-server: settings (environment SIPPUSH_*, then -Dsippush.*, then "
+                + settings.file().map(Path::toString).orElse("no settings file") + ", then defaults):");
+        for (Settings.Resolved setting : settings.resolved()) {
+            System.out.println("sip-push-server:   " + setting.describe());
+        }
     }
 
     private static void createDirectories(Path base) throws IOException {

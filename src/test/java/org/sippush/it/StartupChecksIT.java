@@ -1,13 +1,8 @@
 package org.sippush.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
@@ -16,16 +11,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.sippush.testsupport.FreePorts;
 import org.sippush.testsupport.StandaloneServer;
 import org.sippush.testsupport.TestCertificates;
 
 /**
  * What the launcher checks before Tomcat binds anything, on the standalone server as users run
- * it: the admin console is not exposed with the shipped password, a TLS keystore that cannot be
- * opened stops the start; and the start users get out of the box (loopback, shipped password, no
- * keystore): TLS off with one INFO line, and nothing reported to the vendor's statistics host
- * when it stops.
+ * it: a variable or property that names no setting stops the start, the admin console is not
+ * exposed with the shipped password, a TLS keystore that cannot be opened stops the start. (The
+ * start users get out of the box, with TLS off and no statistics reported, is checked by
+ * {@link DistributionIT} on the distribution's own start.)
  * <p>
  * A refused start never gets as far as Tomcat: the process prints one line and exits with 78,
  * so nothing is bound on 0.0.0.0 even for a moment.
@@ -73,22 +67,19 @@ class StartupChecksIT {
     }
 
     @Test
-    void outOfTheBoxItStartsOnLoopbackWithoutTlsAndReportsNoStatistics() {
-        int tlsPort = FreePorts.tcp();
-        server = StandaloneServer.copyOf("defaults").setting("SIPPUSH_SIP_TLS_PORT", Integer.toString(tlsPort));
+    void aVariableThatNamesNoSettingIsRefusedWithItsName() {
+        server = StandaloneServer.copyOf("refuse").setting("SIPPUSH_PUSH_WAITT", "10")
+                .setting("SIPPUSH_PUSH_APP_PHONE_ID", "com.example.phone");
 
-        server.start();
-        List<String> tlsOff = server.linesContaining("SIP over TLS off");
-        int exit = server.stop();
+        assertRefusedWith(server.startExpectingExit(), "SIPPUSH_PUSH_WAITT names no setting",
+                "SIPPUSH_PUSH_APP_PHONE_ID names no setting", "push.apps");
+    }
 
-        assertEquals(1, tlsOff.size(), server.tail());
-        assertTrue(tlsOff.get(0).contains("INFO") && tlsOff.get(0).contains("no keystore set (sip.tls.keystore"),
-                tlsOff.get(0));
-        assertThrows(ConnectException.class, () -> connect(tlsPort), "nothing listened on the TLS port");
-        assertEquals(StandaloneServer.EXIT_ON_SIGTERM, exit, server.tail());
-        // Restcomm reports its statistics once when it stops; each attempt is logged ("couldn't send
-        // stats data to ..."), even to loopback: with nothing left to report, there is none
-        assertTrue(server.linesContaining("stats data").isEmpty(), server.tail());
+    @Test
+    void aPropertyThatNamesNoSettingIsRefusedWithItsName() {
+        server = StandaloneServer.copyOf("refuse").jvmOptions("-Dsippush.sip.prot=5080");
+
+        assertRefusedWith(server.startExpectingExit(), "-Dsippush.sip.prot names no setting");
     }
 
     private void assertRefusedWith(int exit, String... expected) {
@@ -99,11 +90,5 @@ class StartupChecksIT {
             assertTrue(printed.get(0).contains(text), "'" + text + "' in: " + printed.get(0));
         }
         System.out.println("Refused (exit " + exit + "): " + printed.get(0));
-    }
-
-    private static void connect(int port) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        }
     }
 }

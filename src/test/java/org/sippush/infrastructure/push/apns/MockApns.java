@@ -33,7 +33,7 @@ public final class MockApns implements AutoCloseable {
 
     /** One push as the server saw it. */
     public record Received(Map<String, String> headers, String payload, int connection, String clientSubject) {
-        String header(String name) {
+        public String header(String name) {
             return headers.get(name);
         }
     }
