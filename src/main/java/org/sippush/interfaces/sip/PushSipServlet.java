@@ -45,6 +45,7 @@ public class PushSipServlet extends SipServlet {
 
     private transient Services services;
     private transient CallRouter calls;
+    private transient MessageRouter messages;
 
     private static javax.sip.header.HeaderFactory headerFactory() {
         try {
@@ -65,6 +66,7 @@ public class PushSipServlet extends SipServlet {
                 (TimerService) getServletContext().getAttribute(TIMER_SERVICE),
                 (SipSessionsUtilExt) getServletContext().getAttribute(SIP_SESSIONS_UTIL));
         getServletContext().setAttribute(CallRouter.ATTRIBUTE, calls);
+        messages = new MessageRouter(services, (SipFactory) getServletContext().getAttribute(SIP_FACTORY));
     }
 
     @Override
@@ -126,7 +128,11 @@ public class PushSipServlet extends SipServlet {
                 return;
             }
             calls.deliverHeldCalls(request.getApplicationSession(), decision.granted(), arrival);
-            answer(request, services.registrar().apply(register, decision.granted()));
+            RegisterOutcome outcome = services.registrar().apply(register, decision.granted());
+            answer(request, outcome);
+            if (outcome instanceof Registered) {
+                messages.deliverStored(request.getApplicationSession(), aor, decision.granted());
+            }
         } catch (BadRequest e) {
             LOG.debug("REGISTER refused ({} {}) from {}", e.status(), e.getMessage(), request.getRemoteAddr());
             SipServletResponse response = request.createResponse(e.status(), e.getMessage());
@@ -266,7 +272,14 @@ public class PushSipServlet extends SipServlet {
         if (!request.isInitial() || !callerAccepted(request)) {
             return;
         }
-        calls.routeMessage(request);
+        try {
+            messages.route(request);
+        } catch (RuntimeException e) {
+            LOG.error("MESSAGE {} for {} failed", request.getCallId(), request.getTo(), e);
+            if (!request.isCommitted()) {
+                send(request, 500, "Message routing failed");
+            }
+        }
     }
 
     @Override
@@ -285,6 +298,8 @@ public class PushSipServlet extends SipServlet {
     protected void doSuccessResponse(SipServletResponse response) throws ServletException, IOException {
         if ("INVITE".equals(response.getMethod())) {
             calls.onFinal(response);
+        } else if ("MESSAGE".equals(response.getMethod())) {
+            messages.onResponse(response);
         }
     }
 
@@ -292,6 +307,8 @@ public class PushSipServlet extends SipServlet {
     protected void doErrorResponse(SipServletResponse response) throws ServletException, IOException {
         if ("INVITE".equals(response.getMethod())) {
             calls.onFinal(response);
+        } else if ("MESSAGE".equals(response.getMethod())) {
+            messages.onResponse(response);
         }
     }
 
