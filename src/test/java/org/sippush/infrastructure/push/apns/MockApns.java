@@ -24,16 +24,16 @@ import io.netty.channel.EventLoopGroup;
  * (headers, payload, the TLS connection and client certificate it came on) and answers as the test
  * scripts it. The credentials are the fixtures in {@code src/test/resources/apns} (see generate.sh).
  */
-final class MockApns implements AutoCloseable {
+public final class MockApns implements AutoCloseable {
 
-    static final String APP = "com.example.phone";
-    static final String TEAM_ID = "TEAMID1234";
-    static final String KEY_ID = "KEYID56789";
+    public static final String APP = "com.example.phone";
+    public static final String TEAM_ID = "TEAMID1234";
+    public static final String KEY_ID = "KEYID56789";
     static final String P12_PASSWORD = "pushy-test";
 
     /** One push as the server saw it. */
-    record Received(Map<String, String> headers, String payload, int connection, String clientSubject) {
-        String header(String name) {
+    public record Received(Map<String, String> headers, String payload, int connection, String clientSubject) {
+        public String header(String name) {
             return headers.get(name);
         }
     }
@@ -62,7 +62,7 @@ final class MockApns implements AutoCloseable {
     }
 
     /** A server for token authentication (it does not ask for client certificates). */
-    static MockApns start(EventLoopGroup group) throws Exception {
+    public static MockApns start(EventLoopGroup group) throws Exception {
         return new MockApns(group, null);
     }
 
@@ -76,7 +76,7 @@ final class MockApns implements AutoCloseable {
         return new MockApns(group, pemFixture);
     }
 
-    static Path fixture(String name) {
+    public static Path fixture(String name) {
         try {
             return Path.of(MockApns.class.getResource("/apns/" + name).toURI());
         } catch (URISyntaxException | NullPointerException e) {
@@ -113,7 +113,7 @@ final class MockApns implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
@@ -127,7 +127,7 @@ final class MockApns implements AutoCloseable {
     }
 
     /** The next push this server receives, waiting at most 5 s. */
-    Received next() throws InterruptedException {
+    public Received next() throws InterruptedException {
         Received push = received.poll(5, TimeUnit.SECONDS);
         if (push == null) {
             throw new AssertionError("the mock APNs server on port " + port + " received no push");
@@ -136,7 +136,7 @@ final class MockApns implements AutoCloseable {
     }
 
     /** The push already received, if any (does not wait). */
-    Received poll() {
+    public Received poll() {
         return received.poll();
     }
 
@@ -145,7 +145,7 @@ final class MockApns implements AutoCloseable {
     }
 
     /** Forgets what was received and accepts everything again. */
-    void reset() {
+    public void reset() {
         received.clear();
         responder = push -> { };
     }
