@@ -223,6 +223,8 @@ class MessageIT {
             RequestEvent delivered = iphone.awaitRequest("MESSAGE", WAIT);
             assertEquals(expected, new String(delivered.getRequest().getRawContent(), StandardCharsets.UTF_8));
             assertTrue(delivered.getRequest().getHeader("From").toString().contains("sip:alice@example.test"));
+            assertTrue(delivered.getRequest().getHeader("Content-Type").toString().contains("text/plain"));
+            assertTrue(delivered.getRequest().getHeader("Date") != null, "when the server accepted it");
             iphone.respond(delivered, 200);
         }
         Awaits.until(() -> rows.deliveries(bob), n -> n == 3, WAIT);
@@ -235,6 +237,21 @@ class MessageIT {
         }
         Awaits.until(() -> rows.messages(bob), n -> n == 0, WAIT);
         assertEquals(0, rows.deliveries(bob));
+    }
+
+    @Test
+    void aMessageToAUserWithoutSleepingDevicesIsProxiedAndThePhonesAnswerGoesBack() {
+        String carol = newAor("carol");
+        SipPhone desk = phone("desk");
+        assertEquals(200, desk.register(carol, Deployments.sipPort(), "udp").contactHere("", "").expires(300).send()
+                .getStatusCode());
+
+        SipPhone.Sent sent = sender.sendAsync(SipMessages.message(sender, Deployments.sipPort(), carol, "text/plain",
+                "are you at your desk?"));
+        assertEquals("are you at your desk?", take(desk, 200));
+
+        assertEquals(200, sent.join().getStatusCode(), "the phone's 200, not a 202");
+        assertEquals(0, rows.messages(carol), "nothing stored");
     }
 
     @Test
