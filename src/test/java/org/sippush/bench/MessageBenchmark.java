@@ -46,6 +46,7 @@ public final class MessageBenchmark {
         int perPhone = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int senders = args.length > 2 ? Integer.parseInt(args[2]) : 32;
         run(phones, perPhone, senders);
+        System.exit(0);  // the test phones' JAIN-SIP stacks leave non-daemon threads behind
     }
 
     public static void run(int phones, int perPhone, int senders) throws Exception {
