@@ -21,6 +21,8 @@ import org.sippush.domain.binding.BindingRepository;
  * @param pushGraceMillis how long a call to a phone of that app waits for its old contact to answer
  *                   before pushing (0: push at once)
  * @param metrics    the call counters the status page reads
+ * @param drainTime  how long a stopping server waits for its held calls to be answered and its
+ *                   REGISTERs and pushes in flight to finish ({@code shutdown.drain-seconds})
  * @param messages   instant messages to sleeping phones: stored, pushed, delivered on wake
  */
 public record Services(List<String> domains, Registrar registrar, BindingRepository bindings,
@@ -29,7 +31,8 @@ public record Services(List<String> domains, Registrar registrar, BindingReposit
                        org.sippush.application.auth.Security security,
                        java.util.function.Predicate<org.sippush.domain.binding.PushSettings> missedCallNotice,
                        java.util.function.ToLongFunction<org.sippush.domain.binding.PushSettings> pushGraceMillis,
-                       CallMetrics metrics, org.sippush.application.message.InstantMessages messages) {
+                       CallMetrics metrics, java.time.Duration drainTime,
+                       org.sippush.application.message.InstantMessages messages) {
 
     /** The servlet context attribute that holds the services. */
     public static final String ATTRIBUTE = Services.class.getName();
@@ -45,6 +48,7 @@ public record Services(List<String> domains, Registrar registrar, BindingReposit
         Objects.requireNonNull(missedCallNotice, "missedCallNotice must not be null");
         Objects.requireNonNull(pushGraceMillis, "pushGraceMillis must not be null");
         Objects.requireNonNull(metrics, "metrics must not be null");
+        Objects.requireNonNull(drainTime, "drainTime must not be null");
         Objects.requireNonNull(messages, "messages must not be null");
     }
 

@@ -249,6 +249,63 @@ class CallLifeIT {
         desk.respond(atDesk, 487);
     }
 
+    /**
+     * iOS stop-ringing: a phone that wakes after its call ended gets the INVITE CallKit was told of
+     * (same Call-ID), then at once a CANCEL whose Reason says how the call ended.
+     */
+    static void lateWakeGetsInviteThenCancel(SipPhone late, String callId, int cause, String text) {
+        RequestEvent invite = late.awaitRequest("INVITE", WAIT);
+        assertEquals(callId, Calls.callId(invite.getRequest()), "the call its VoIP push announced");
+        late.respond(invite, 180);
+        RequestEvent cancel = late.awaitRequest("CANCEL", WAIT);
+        ReasonHeader reason = (ReasonHeader) cancel.getRequest().getHeader(ReasonHeader.NAME);
+        assertEquals("SIP", reason.getProtocol());
+        assertEquals(cause, reason.getCause());
+        assertEquals(text, reason.getText());
+        late.respond(cancel, 200);
+        late.respond(invite, 487);
+    }
+
+    @Test
+    void anIphoneThatWakesAfterTheOtherDeviceAnsweredGetsTheInviteThenACancelCompletedElsewhere() {
+        String first = token();
+        String second = token();
+        killedPhone("udp", first);
+        killedPhone("udp", second);
+        SipPhone caller = phone("caller");
+        SipPhone.Sent invite = call(caller);
+        pushes.awaitPush(WAIT);
+        pushes.awaitPush(WAIT);
+        SipPhone woken = phone("woken");
+        assertEquals(200, register(woken, "udp", pn(first)).getStatusCode());
+        RequestEvent incoming = woken.awaitRequest("INVITE", WAIT);
+        Calls.answerAndHangUp(caller, invite, woken, incoming, WAIT);
+
+        SipPhone late = phone("late");
+        assertEquals(200, register(late, "udp", pn(second)).getStatusCode());
+
+        lateWakeGetsInviteThenCancel(late, Calls.callId(invite.transaction().getRequest()), 200, "Call completed elsewhere");
+    }
+
+    @Test
+    void anIphoneThatWakesAfterTheCallerHungUpGetsTheInviteThenACancelWithTheCallersReason() throws InterruptedException {
+        String token = token();
+        killedPhone("tcp", token);
+        SipPhone caller = phone("caller");
+        SipPhone.Sent invite = call(caller);
+        pushes.awaitPush(WAIT);
+        caller.cancel(invite);
+        assertEquals(487, invite.join(WAIT).getStatusCode());
+
+        SipPhone late = phone("late");
+        assertEquals(200, register(late, "tcp", pn(token)).getStatusCode());
+
+        lateWakeGetsInviteThenCancel(late, Calls.callId(invite.transaction().getRequest()), 487, "Call cancelled by the caller");
+        assertEquals(200, register(late, "tcp", pn(token)).getStatusCode());
+        RequestEvent again = late.pollRequest(Duration.ofSeconds(1));
+        assertTrue(again == null || !again.getRequest().getMethod().equals("INVITE"), "told once, not at every REGISTER");
+    }
+
     @Test
     void aReSentInviteIsTheSameCallWithOnePushAndAMergedOneIsRefused() throws Exception {
         String token = token();
@@ -322,6 +379,55 @@ class CallLifeIT {
         RequestEvent incoming = woken.awaitRequest("INVITE", WAIT);
 
         Calls.answerAndHangUp(caller, invite, woken, incoming, WAIT);
+    }
+
+    /**
+     * RFC 5626 outbound: the phone asks for it (Supported: outbound, reg-id, +sip.instance) with a
+     * Contact where nothing listens and a Via that shows no NAT; it is called over the flow its
+     * REGISTER came on, and the 200 says so (Require: outbound).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"udp", "tcp"})
+    void aPhoneThatAsksForOutboundIsCalledOverItsFlow(String transport) {
+        SipPhone phone = phone("outbound");
+        String user = callee.substring(4, callee.indexOf('@'));
+        Response ok = phone.register(callee, Deployments.sipPort(), transport)
+                .contact("<sip:" + user + "@127.0.0.2:1;transport=" + transport + ">;reg-id=1;+sip.instance=\"<urn:uuid:"
+                        + UUID.randomUUID() + ">\"")
+                .header("Supported", "outbound, path").expires(300).send();
+        assertEquals(200, ok.getStatusCode());
+        assertTrue(String.valueOf(ok.getHeader("Require")).contains("outbound"), "Require: outbound in " + ok);
+        SipPhone caller = phone("caller");
+
+        SipPhone.Sent invite = call(caller);
+        RequestEvent incoming = phone.awaitRequest("INVITE", WAIT);
+
+        Calls.answerAndHangUp(caller, invite, phone, incoming, WAIT);
+    }
+
+    /** RFC 3327: a phone registered through an edge proxy (Path) is called through that proxy. */
+    @Test
+    void aPhoneRegisteredThroughAnEdgeProxyIsCalledThroughIt() {
+        SipPhone edge = phone("edge");
+        SipPhone phone = phone("behind-edge");
+        String user = callee.substring(4, callee.indexOf('@'));
+        String path = "<sip:127.0.0.1:" + edge.port() + ";transport=udp;lr>";
+        Response ok = phone.register(callee, Deployments.sipPort(), "udp")
+                .contact("<sip:" + user + "@127.0.0.2:1;transport=udp>")
+                .header("Path", path).header("Supported", "path").expires(300).send();
+        assertEquals(200, ok.getStatusCode());
+        assertEquals(path, ok.getHeader("Path").toString().substring("Path: ".length()).trim(), "Path stored and shown");
+        SipPhone caller = phone("caller");
+
+        SipPhone.Sent invite = call(caller);
+        RequestEvent atEdge = edge.awaitRequest("INVITE", WAIT);
+
+        assertEquals("sip:" + user + "@127.0.0.2:1;transport=udp", atEdge.getRequest().getRequestURI().toString());
+        javax.sip.header.RouteHeader route = (javax.sip.header.RouteHeader) atEdge.getRequest().getHeader("Route");
+        assertTrue(route != null && route.getAddress().getURI().toString().contains(":" + edge.port()),
+                "routed through the Path: " + atEdge.getRequest());
+        edge.respond(atEdge, 486);
+        assertEquals(486, invite.join(WAIT).getStatusCode());
     }
 
     @Test

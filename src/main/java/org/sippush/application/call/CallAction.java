@@ -21,8 +21,14 @@ public sealed interface CallAction {
     record CancelBranches(int cause, String text) implements CallAction {
     }
 
-    /** Send this final response to the caller (never 2xx: the proxy forwards the callee's). */
-    record Answer(int status, String reason) implements CallAction {
+    /**
+     * Send this final response to the caller (never 2xx: the proxy forwards the callee's); with
+     * {@code Retry-After} when {@code retryAfter} is set (a 503 while the server stops).
+     */
+    record Answer(int status, String reason, boolean retryAfter) implements CallAction {
+        public Answer(int status, String reason) {
+            this(status, reason, false);
+        }
     }
 
     /**
@@ -47,10 +53,20 @@ public sealed interface CallAction {
     record MissedCall(String device) implements CallAction {
     }
 
+    /**
+     * An iOS phone woke for a call that has already ended: CallKit needs the call the VoIP push
+     * announced, so the INVITE (same Call-ID) goes to its new contact and, as soon as the phone
+     * answers with a provisional response, a CANCEL with {@code Reason: SIP;cause=...;text="..."}
+     * (a 2xx that beats it is acknowledged and ended with a BYE carrying the same Reason).
+     */
+    record RingThenCancel(String contactUri, String contactKey, String route, int cause, String text)
+            implements CallAction {
+    }
+
     /** The call is over for this server: forget it (counters, session attribute). */
     record Release(Outcome outcome) implements CallAction {
     }
 
     /** How a held call ended. */
-    enum Outcome { ANSWERED, REFUSED, CANCELLED, TIMED_OUT, UNREACHABLE }
+    enum Outcome { ANSWERED, REFUSED, CANCELLED, TIMED_OUT, UNREACHABLE, SERVER_STOPPING }
 }

@@ -12,6 +12,7 @@ import org.sippush.application.call.CallAction.CancelPush;
 import org.sippush.application.call.CallAction.MissedCall;
 import org.sippush.application.call.CallAction.Outcome;
 import org.sippush.application.call.CallAction.Release;
+import org.sippush.application.call.CallAction.RingThenCancel;
 import org.sippush.application.call.CallAction.SendPush;
 import org.sippush.application.call.CallAction.StartBranch;
 import org.sippush.application.call.CallAction.StartGraceTimer;
@@ -34,6 +35,9 @@ import org.sippush.application.call.CallAction.StopTimer;
  * <li>A woken device gets the call once (a second REGISTER of the same device delivers nothing),
  *     also when it comes back from its old address; the push wait ends for the call when a woken
  *     phone rings.</li>
+ * <li>An iOS device pushed for the call that registers after the call ended still gets the INVITE,
+ *     then at once a CANCEL with the Reason the call ended with (CallKit must show, then end, the
+ *     call its VoIP push announced); an Android device gets a {@code cancel} data message instead.</li>
  * </ul>
  */
 public final class HeldCall {
@@ -97,6 +101,11 @@ public final class HeldCall {
     private int best;
     private String bestReason;
     private boolean timerRunning;
+    /** How the call ended, for the Reason of a late-woken phone's CANCEL (RFC 3326). */
+    private int endCause;
+    private String endText;
+    /** Ended because this server stops: it will not be here to tell a late-woken phone. */
+    private boolean serverStopping;
 
     private HeldCall(String callId) {
         this.callId = Objects.requireNonNull(callId, "callId must not be null");
@@ -215,7 +224,9 @@ public final class HeldCall {
         List<CallAction> actions = new ArrayList<>();
         if (status >= 200 && status < 300) {
             state = State.ANSWERED;
-            actions.add(new CancelBranches(200, "Call completed elsewhere"));
+            endCause = 200;
+            endText = "Call completed elsewhere";
+            actions.add(new CancelBranches(endCause, endText));
             stopTimer(actions);
             stopRinging(actions, "answered elsewhere");
             actions.add(new Release(Outcome.ANSWERED));
@@ -225,7 +236,7 @@ public final class HeldCall {
             devices.get(branch.device).done = true;  // the phone itself said no (woken, or awake at its old address)
         }
         if (status >= 600) {
-            return end(status, reason, Outcome.REFUSED, 600, reason);
+            return end(status, reason, Outcome.REFUSED, status, reason);
         }
         if (counts(status) && (best == 0 || better(status, best))) {
             best = status;
@@ -258,8 +269,15 @@ public final class HeldCall {
     /** {@link #woke(String, String, String)} for a phone that must be reached through {@code route} (NAT). */
     public List<CallAction> woke(String device, String contactUri, String contactKey, String route) {
         Device d = devices.get(device);
-        if (state != State.HELD || d == null || d.woken) {
+        if (d == null || d.woken) {
             return List.of();
+        }
+        if (state != State.HELD) {
+            if (!wakesLate(d)) {
+                return List.of();
+            }
+            d.woken = true;
+            return List.of(new RingThenCancel(contactUri, contactKey, route, endCause, endText));
         }
         d.woken = true;
         Branch existing = branches.get(contactKey);
@@ -268,6 +286,18 @@ public final class HeldCall {
         }
         branches.put(contactKey, new Branch(device, true));
         return List.of(new StartBranch(contactUri, contactKey, true, route));
+    }
+
+    /**
+     * Whether the call has ended and an iOS device it pushed may still wake for it (then its
+     * REGISTER gets INVITE and CANCEL, see {@link #woke(String, String, String, String)}).
+     */
+    public boolean waitsForLateWake() {
+        return devices.values().stream().anyMatch(this::wakesLate);
+    }
+
+    private boolean wakesLate(Device d) {
+        return state != State.HELD && !serverStopping && !d.android && !d.woken && (d.push == PushState.PENDING || d.push == PushState.ACCEPTED);
     }
 
     /** The grace time is over: push every device whose app did not show it is awake. */
@@ -290,6 +320,29 @@ public final class HeldCall {
             return List.of();
         }
         return end(487, "Request Terminated", Outcome.CANCELLED, 487, "Call cancelled by the caller");
+    }
+
+    /**
+     * The server is stopping: the caller gets {@code 503} with {@code Retry-After} (its proxy may try
+     * another node at once), every branch a CANCEL saying so, pushed Android phones stop ringing.
+     * An iPhone that wakes later is told by the node it registers with, if that node still knows
+     * the call; this one forgets it.
+     */
+    public List<CallAction> serverStopping() {
+        if (state != State.HELD) {
+            return List.of();
+        }
+        state = State.ENDED;
+        serverStopping = true;
+        endCause = 503;
+        endText = "Server shutting down";
+        List<CallAction> actions = new ArrayList<>();
+        actions.add(new Answer(503, "Server shutting down", true));
+        actions.add(new CancelBranches(endCause, endText));
+        stopTimer(actions);
+        stopRinging(actions, "ended");
+        actions.add(new Release(Outcome.SERVER_STOPPING));
+        return actions;
     }
 
     /** The push wait is over. */
@@ -331,6 +384,8 @@ public final class HeldCall {
 
     private List<CallAction> end(int status, String reason, Outcome outcome, int cause, String text) {
         state = State.ENDED;
+        endCause = cause;
+        endText = text;
         List<CallAction> actions = new ArrayList<>();
         actions.add(new Answer(status, reason));
         actions.add(new CancelBranches(cause, text));

@@ -55,6 +55,10 @@ public class Binding {
     @Column(name = "received", length = 255)
     private String received;
 
+    /** RFC 3327 Path: the proxies to loose-route through to reach the contact, comma-separated, top first. */
+    @Column(name = "path", length = 1000)
+    private String path;
+
     @Column(name = "user_agent", length = 255)
     private String userAgent;
 
@@ -101,6 +105,7 @@ public class Binding {
         this.expiresAt = now.plusSeconds(contact.expires()).toEpochMilli();
         this.updatedAt = now.toEpochMilli();
         this.received = contact.received();
+        this.path = contact.path();
         this.userAgent = contact.userAgent();
         setPush(contact.push());
     }
@@ -159,6 +164,11 @@ public class Binding {
 
     public String received() {
         return received;
+    }
+
+    /** The RFC 3327 Path the contact registered through (comma-separated SIP URIs, top first), or null. */
+    public String path() {
+        return path;
     }
 
     public String userAgent() {

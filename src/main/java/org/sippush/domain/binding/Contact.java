@@ -12,12 +12,16 @@ import java.util.Objects;
  * @param callId     Call-ID of the REGISTER
  * @param cseq       CSeq number of the REGISTER
  * @param received   for a phone behind NAT (RFC 3581): transport, address and port its REGISTER came from,
- *                   where requests to it must go; null when the REGISTER showed no NAT
+ *                   where requests to it must go; null when the REGISTER showed no NAT. For a phone that asked for
+ *                   outbound (RFC 5626: {@code Supported: outbound}, {@code reg-id} and {@code +sip.instance}),
+ *                   the flow its REGISTER came on, always
+ * @param path       RFC 3327 Path of the REGISTER: the proxies between the phone and this server, top first,
+ *                   as comma-separated SIP URIs that requests to the contact are loose-routed through; or null
  * @param userAgent  the User-Agent header, or null
  * @param push       push settings, or null when the contact carries none
  */
 public record Contact(String uri, String key, String instanceId, long expires, String callId, long cseq,
-                      String received, String userAgent, PushSettings push) {
+                      String received, String path, String userAgent, PushSettings push) {
     public Contact {
         Objects.requireNonNull(uri, "uri must not be null");
         Objects.requireNonNull(key, "key must not be null");
@@ -28,6 +32,6 @@ public record Contact(String uri, String key, String instanceId, long expires, S
     }
 
     public Contact withExpires(long seconds) {
-        return new Contact(uri, key, instanceId, seconds, callId, cseq, received, userAgent, push);
+        return new Contact(uri, key, instanceId, seconds, callId, cseq, received, path, userAgent, push);
     }
 }

@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -79,11 +80,13 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
         if (writers.isEmpty()) {
             return updateAlone(aor, now, work);
         }
-        if (closed) {
-            throw new IllegalStateException("binding repository is closed");
-        }
         Job<T> job = new Job<>(aor, now, work);
-        queue.add(job);
+        synchronized (queue) {
+            if (closed) {
+                throw new IllegalStateException("binding repository is closed");
+            }
+            queue.add(job);
+        }
         try {
             return job.result.join();
         } catch (CompletionException e) {
@@ -118,16 +121,19 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
 
     @Override
     public void close() {
-        closed = true;
-        writers.forEach(Thread::interrupt);
+        synchronized (queue) {
+            closed = true;  // nothing more is queued; what is queued is still written (a stopping server's REGISTERs)
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
         for (Thread writer : writers) {
             try {
-                writer.join(5_000);
+                writer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
+        writers.forEach(Thread::interrupt);
         for (Job<?> job; (job = queue.poll()) != null; ) {
             job.result.completeExceptionally(new IllegalStateException("binding repository is closed"));
         }
@@ -135,12 +141,20 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
 
     private void writeLoop() {
         List<Job<?>> batch = new ArrayList<>(maxBatch);
-        while (!closed) {
+        while (true) {
+            Job<?> first;
             try {
-                batch.add(queue.take());
+                first = queue.poll(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
+            if (first == null) {
+                if (closed) {
+                    return;  // closed and everything queued is written
+                }
+                continue;
+            }
+            batch.add(first);
             queue.drainTo(batch, maxBatch - 1);
             try {
                 write(batch);

@@ -73,12 +73,18 @@ final class CallRouter {
     private final SipFactory sipFactory;
     private final TimerService timers;
     private final SipSessionsUtilExt sessions;
+    /** The SipApplicationSessions that hold calls now, by id: a stopping server answers them all. */
+    private final java.util.Set<String> holding = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Routes routes;
+    private final LateWakes lateWakes;
 
     CallRouter(Services services, SipFactory sipFactory, TimerService timers, SipSessionsUtilExt sessions) {
         this.services = services;
         this.sipFactory = sipFactory;
         this.timers = timers;
         this.sessions = sessions;
+        this.routes = new Routes(sipFactory);
+        this.lateWakes = new LateWakes(sipFactory, timers, routes, services.pushWait());
     }
 
     /** The servlet context attribute that holds the router, for the timer listener. */
@@ -122,7 +128,7 @@ final class CallRouter {
             for (Binding binding : live) {
                 URI target = uri(binding.contactUri());
                 for (ProxyBranch branch : proxy.createProxyBranches(List.of(target))) {
-                    route(branch, natRoute(target, binding.received()));
+                    routes.route(branch, Routes.to(target, binding.received(), binding.path()));
                     branches.add(branch);
                 }
             }
@@ -191,7 +197,8 @@ final class CallRouter {
             boolean callPush = push != null && push.callPushAllowed();
             String device = callPush ? binding.pushIdentity() : null;
             targets.add(new Target(binding.contactUri(), binding.contactKey(), device,
-                    callPush && push.provider() == PushProvider.FCM, natRoute(uri(binding.contactUri()), binding.received())));
+                    callPush && push.provider() == PushProvider.FCM,
+                    Routes.to(uri(binding.contactUri()), binding.received(), binding.path())));
             if (device != null && devices.putIfAbsent(device, push) == null) {
                 if (pushedForSameCall(held, invite.getCallId(), device)) {
                     capped.add(device);  // a re-sent INVITE of a call being woken: one push per device
@@ -209,6 +216,7 @@ final class CallRouter {
         HeldCall call = new HeldCall(HeldCall.keyOf(invite), started.call(), invite, proxy(invite), devices);
         SipApplicationSession sas = invite.getApplicationSession();
         held.put(call.key, call);
+        holding.add(sas.getId());
         services.metrics().held();
         if (call.machine.waitsForPush()) {
             ServletTimer timer = timers.createTimer(sas, services.pushWait().toMillis(), false, call.key);
@@ -282,6 +290,8 @@ final class CallRouter {
                 missedCall(call, missed.device());
             } else if (action instanceof CallAction.Release release) {
                 release(sas, call, release.outcome());
+            } else if (action instanceof CallAction.RingThenCancel late) {
+                lateWakes.ringThenCancel(sas, call, late);
             }
         }
         if (!next.isEmpty()) {
@@ -295,7 +305,7 @@ final class CallRouter {
         for (CallAction.StartBranch start : starts) {
             try {
                 for (ProxyBranch branch : call.proxy.createProxyBranches(List.of(uri(start.contactUri())))) {
-                    route(branch, start.route());
+                    routes.route(branch, start.route());
                     call.branches.put(start.contactKey(), branch);
                     branches.add(branch);
                 }
@@ -320,7 +330,7 @@ final class CallRouter {
         try {
             List<ProxyBranch> branches = call.proxy.createProxyBranches(List.of(uri(start.contactUri())));
             for (ProxyBranch branch : branches) {
-                route(branch, start.route());
+                routes.route(branch, start.route());
                 call.branches.put(start.contactKey(), branch);
                 ((MobicentsProxyBranch) branch).start();
             }
@@ -368,24 +378,7 @@ final class CallRouter {
         return started;
     }
 
-    /** The loose route to a contact behind NAT (see {@link SipAddresses#natRoute}), or null. */
-    private static String natRoute(URI contact, String received) {
-        return contact instanceof SipURI sip ? SipAddresses.natRoute(sip, received) : null;
-    }
-
-    /** Sends the branch's request through {@code route} (the address a phone behind NAT registered from). */
-    private void route(ProxyBranch branch, String route) {
-        if (route == null) {
-            return;
-        }
-        try {
-            branch.getRequest().pushRoute((SipURI) sipFactory.createURI(route));
-        } catch (ServletParseException | RuntimeException e) {
-            LOG.warn("Cannot route a branch through {}: {}", route, e.toString());
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null) {
             root = root.getCause();
@@ -466,16 +459,18 @@ final class CallRouter {
      * @param arrivalNanos when the REGISTER reached the application ({@link System#nanoTime()})
      */
     void deliverHeldCalls(SipApplicationSession sas, List<Contact> contacts, long arrivalNanos) {
-        Map<String, HeldCall> calls = existingHeldCalls(sas);
-        if (calls == null) {
-            return;
+        List<HeldCall> calls = new ArrayList<>();
+        Map<String, HeldCall> held = existingHeldCalls(sas);
+        if (held != null) {
+            calls.addAll(held.values());
         }
-        for (HeldCall call : List.copyOf(calls.values())) {
+        calls.addAll(LateWakes.ended(sas));
+        for (HeldCall call : calls) {
             for (Contact contact : contacts) {
                 if (contact.expires() > 0 && contact.push() != null) {
                     String route;
                     try {
-                        route = natRoute(uri(contact.uri()), contact.received());
+                        route = Routes.to(uri(contact.uri()), contact.received(), contact.path());
                     } catch (ServletParseException e) {
                         route = null;
                     }
@@ -493,6 +488,9 @@ final class CallRouter {
 
     /** A provisional response on a branch of a held call. */
     void onProvisional(SipServletResponse response) {
+        if (LateWakes.response(response)) {
+            return;
+        }
         HeldCall call = held(response);
         String branch = branchKey(response);
         if (call != null && branch != null) {
@@ -502,6 +500,9 @@ final class CallRouter {
 
     /** A final response on a branch of a held call (2xx included). */
     void onFinal(SipServletResponse response) {
+        if (LateWakes.response(response)) {
+            return;
+        }
         HeldCall call = held(response);
         String branch = branchKey(response);
         if (call != null && branch != null) {
@@ -532,6 +533,10 @@ final class CallRouter {
     void onPushWaitOver(ServletTimer timer) {
         SipApplicationSession sas = timer.getApplicationSession();
         String info = (String) timer.getInfo();
+        if (LateWakes.isTimer(info)) {
+            LateWakes.timerFired(sas, info);
+            return;
+        }
         if (info.endsWith(GRACE)) {
             HeldCall call = held(sas, info.substring(0, info.length() - GRACE.length()));
             if (call != null) {
@@ -547,20 +552,51 @@ final class CallRouter {
         }
     }
 
-    private static void answer(HeldCall call, CallAction.Answer answer) {
+    /**
+     * The server stops: every held call ends with 503 and Retry-After, each under its own
+     * session's serialisation. Returns how many sessions held calls.
+     */
+    int endAllHeld() {
+        List<String> ids = List.copyOf(holding);
+        for (String id : ids) {
+            sessions.scheduleAsynchronousWork(id, (SipApplicationSessionAsynchronousWork) sas -> {
+                Map<String, HeldCall> calls = existingHeldCalls(sas);
+                if (calls != null) {
+                    for (HeldCall call : List.copyOf(calls.values())) {
+                        run(sas, call, call.machine.serverStopping(), null);
+                    }
+                }
+            });
+        }
+        return ids.size();
+    }
+
+    /** Waits (polling every 10 ms) until no call is held or {@code deadlineNanos}; returns how many are left. */
+    long awaitNoneHeld(long deadlineNanos) {
+        while (services.metrics().heldNow() > 0 && System.nanoTime() < deadlineNanos) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
+        return Math.max(0, services.metrics().heldNow());
+    }
+
+    private void answer(HeldCall call, CallAction.Answer answer) {
         try {
             if (!call.invite.isCommitted()) {
-                call.invite.createResponse(answer.status(), answer.reason()).send();
+                SipServletResponse response = call.invite.createResponse(answer.status(), answer.reason());
+                if (answer.retryAfter()) {
+                    response.setHeader("Retry-After", Long.toString(services.drainTime().toSeconds()));
+                }
+                response.send();
             }
         } catch (IllegalStateException e) {
-            answerThroughStack(call, answer);
+            answerThroughStack(call, answer, services.drainTime().toSeconds());
         } catch (IOException | RuntimeException e) {
             LOG.warn("Call {}: cannot answer {}", call.machine.callId(), answer.status(), e);
         }
     }
 
     /** The final answer through the stack's server transaction, when the container has let go of it. */
-    private static void answerThroughStack(HeldCall call, CallAction.Answer answer) {
+    private static void answerThroughStack(HeldCall call, CallAction.Answer answer, long retryAfterSeconds) {
         javax.sip.ServerTransaction tx = call.serverTransaction;
         if (tx == null || tx.getState() == null || tx.getState().getValue() >= javax.sip.TransactionState._COMPLETED) {
             LOG.debug("Call {}: already answered", call.machine.callId());
@@ -569,6 +605,9 @@ final class CallRouter {
         try {
             javax.sip.message.Response response = STACK_MESSAGES.createResponse(answer.status(), tx.getRequest());
             response.setReasonPhrase(answer.reason());
+            if (answer.retryAfter()) {
+                response.setHeader(STACK_HEADERS.createRetryAfterHeader((int) retryAfterSeconds));
+            }
             javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) response.getHeader(javax.sip.header.ToHeader.NAME);
             if (to.getTag() == null) {
                 to.setTag(Long.toHexString(System.nanoTime()));
@@ -580,6 +619,15 @@ final class CallRouter {
     }
 
     private static final javax.sip.message.MessageFactory STACK_MESSAGES = stackMessages();
+    private static final javax.sip.header.HeaderFactory STACK_HEADERS = stackHeaders();
+
+    private static javax.sip.header.HeaderFactory stackHeaders() {
+        try {
+            return javax.sip.SipFactory.getInstance().createHeaderFactory();
+        } catch (javax.sip.PeerUnavailableException e) {
+            throw new IllegalStateException("The container's SIP stack has no header factory", e);
+        }
+    }
 
     private static javax.sip.message.MessageFactory stackMessages() {
         try {
@@ -618,13 +666,17 @@ final class CallRouter {
         stopTimer(sas, call);
         Map<String, HeldCall> calls = existingHeldCalls(sas);
         if (calls != null && calls.remove(call.key) != null) {
-            if (calls.isEmpty() && sas.isValid()) {
-                sas.removeAttribute(SessionAttributes.HELD_CALLS);
+            if (calls.isEmpty()) {
+                holding.remove(sas.getId());
+                if (sas.isValid()) {
+                    sas.removeAttribute(SessionAttributes.HELD_CALLS);
+                }
             }
             services.metrics().released();
             if (outcome == CallAction.Outcome.TIMED_OUT) {
                 services.metrics().timedOut();
             }
+            lateWakes.keep(sas, call);
         }
     }
 

@@ -37,6 +37,8 @@ final class HeldCall {
      */
     final javax.sip.ServerTransaction serverTransaction;
     String timerId;
+    /** The timer that forgets the call when no iOS device woke for it late (see {@link SessionAttributes#ENDED_CALLS}). */
+    String lateTimerId;
     /** While a woken phone's REGISTER delivers this call: when it reached the application (for the wake-up latency). */
     long wakeArrivalNanos;
     /** When the push wait ends: pushes sent after a grace time expire then too. */

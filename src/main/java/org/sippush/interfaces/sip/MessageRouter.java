@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +18,6 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 import javax.servlet.sip.SipURI;
-import javax.servlet.sip.URI;
 
 import org.sippush.application.Services;
 import org.sippush.application.message.IncomingMessage;
@@ -54,14 +52,16 @@ final class MessageRouter {
     private static final String DEVICE = "sippush.message.device";
     private static final String AOR = "sippush.message.aor";
     private static final String CONTACT = "sippush.message.contact";
-    private static final String RECEIVED = "sippush.message.received";
+    private static final String ROUTE = "sippush.message.route";
 
     private final Services services;
     private final SipFactory sipFactory;
+    private final Routes routes;
 
     MessageRouter(Services services, SipFactory sipFactory) {
         this.services = services;
         this.sipFactory = sipFactory;
+        this.routes = new Routes(sipFactory);
     }
 
     /** An initial MESSAGE from a caller already accepted (authenticated or trusted). */
@@ -104,21 +104,30 @@ final class MessageRouter {
                 push(push);
             }
             for (Binding awake : stored.deliverNow()) {
-                deliver(message.getApplicationSession(), aor, MessageDevices.of(awake), awake.contactUri(), awake.received());
+                deliver(message.getApplicationSession(), aor, MessageDevices.of(awake), awake.contactUri(),
+                        route(awake.contactUri(), awake.received(), awake.path()));
             }
         }
     }
 
+    /** To every target at once, each through its Path or NAT route; the best answer goes back. */
     private void proxy(SipServletRequest message, List<Binding> targets) throws IOException, ServletException {
-        List<URI> uris = new ArrayList<>();
-        for (Binding binding : targets) {
-            uris.add(sipFactory.createURI(binding.contactUri()));
-        }
         Proxy proxy = message.getProxy();
         proxy.setRecordRoute(false);
         proxy.setParallel(true);
         proxy.setSupervised(false);
-        proxy.proxyTo(uris);
+        for (Binding binding : targets) {
+            for (javax.servlet.sip.ProxyBranch branch : proxy.createProxyBranches(
+                    List.of(sipFactory.createURI(binding.contactUri())))) {
+                routes.route(branch, route(binding.contactUri(), binding.received(), binding.path()));
+            }
+        }
+        proxy.startProxy();
+    }
+
+    /** The loose routes to a contact ({@link Routes#to}), or null. */
+    private String route(String contact, String received, String path) throws ServletParseException {
+        return Routes.to(sipFactory.createURI(contact), received, path);
     }
 
     private void push(PushMessage push) {
@@ -141,17 +150,23 @@ final class MessageRouter {
     void deliverStored(SipApplicationSession sas, String aor, List<Contact> contacts) {
         for (Contact contact : contacts) {
             if (contact.expires() > 0) {
-                deliver(sas, aor, MessageDevices.of(contact), contact.uri(), contact.received());
+                String route;
+                try {
+                    route = route(contact.uri(), contact.received(), contact.path());
+                } catch (ServletParseException e) {
+                    continue;  // the registrar accepted it: not expected
+                }
+                deliver(sas, aor, MessageDevices.of(contact), contact.uri(), route);
             }
         }
     }
 
     /** Starts a delivery to the device unless one is under way. */
-    private void deliver(SipApplicationSession sas, String aor, String device, String contact, String received) {
+    private void deliver(SipApplicationSession sas, String aor, String device, String contact, String route) {
         Set<String> active = deliveries(sas);
         if (active.add(device)) {
             sas.setAttribute(SessionAttributes.MESSAGE_DELIVERIES, active);
-            sendNext(sas, aor, device, contact, received);
+            sendNext(sas, aor, device, contact, route);
         }
     }
 
@@ -170,7 +185,7 @@ final class MessageRouter {
     }
 
     /** Sends the device's oldest waiting message, or ends the delivery when there is none. */
-    private void sendNext(SipApplicationSession sas, String aor, String device, String contact, String received) {
+    private void sendNext(SipApplicationSession sas, String aor, String device, String contact, String route) {
         Optional<StoredMessage> next;
         try {
             next = services.messages().next(aor, device);
@@ -190,10 +205,7 @@ final class MessageRouter {
                             message.senderName().isEmpty() ? null : message.senderName()),
                     sipFactory.createAddress(sipFactory.createURI(message.recipient())));
             request.setRequestURI(sipFactory.createURI(contact));
-            String route = natRoute(contact, received);
-            if (route != null) {
-                request.pushRoute((SipURI) sipFactory.createURI(route));
-            }
+            routes.push(request, route);
             request.setHeader("Date", RFC_1123.format(message.receivedAt()));
             request.setContent(message.body(), message.contentType());
             SipSession session = request.getSession();
@@ -201,8 +213,8 @@ final class MessageRouter {
             session.setAttribute(DEVICE, device);
             session.setAttribute(AOR, aor);
             session.setAttribute(CONTACT, contact);
-            if (received != null) {
-                session.setAttribute(RECEIVED, received);
+            if (route != null) {
+                session.setAttribute(ROUTE, route);
             }
             request.send();
         } catch (IOException | ServletParseException | RuntimeException e) {
@@ -210,11 +222,6 @@ final class MessageRouter {
                     SipAddresses.forLog(contact), e.toString());
             finished(sas, device);
         }
-    }
-
-    private String natRoute(String contact, String received) throws ServletParseException {
-        URI uri = sipFactory.createURI(contact);
-        return uri instanceof SipURI sip ? SipAddresses.natRoute(sip, received) : null;
     }
 
     /**
@@ -250,7 +257,7 @@ final class MessageRouter {
             return true;
         }
         LOG.debug("Stored message {} for {} delivered to {}", messageId, aor, SipAddresses.forLog(contact));
-        sendNext(sas, aor, device, contact, (String) session.getAttribute(RECEIVED));
+        sendNext(sas, aor, device, contact, (String) session.getAttribute(ROUTE));
         return true;
     }
 }

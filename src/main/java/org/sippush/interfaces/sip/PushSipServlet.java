@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Locale;
 
 import javax.servlet.ServletException;
@@ -46,6 +47,8 @@ public class PushSipServlet extends SipServlet {
     private transient Services services;
     private transient CallRouter calls;
     private transient MessageRouter messages;
+    /** Set when the server (or this application) stops: new requests get 503. */
+    private volatile boolean stopping;
 
     private static javax.sip.header.HeaderFactory headerFactory() {
         try {
@@ -66,13 +69,46 @@ public class PushSipServlet extends SipServlet {
                 (TimerService) getServletContext().getAttribute(TIMER_SERVICE),
                 (SipSessionsUtilExt) getServletContext().getAttribute(SIP_SESSIONS_UTIL));
         getServletContext().setAttribute(CallRouter.ATTRIBUTE, calls);
+        getServletContext().setAttribute(DRAIN_ATTRIBUTE, (java.util.function.Supplier<String>) this::drain);
         messages = new MessageRouter(services, (SipFactory) getServletContext().getAttribute(SIP_FACTORY));
     }
 
+    /**
+     * The servlet context attribute the container's stop listener calls before anything stops
+     * ({@code org.sippush.launcher.GracefulStop}): a {@code Supplier<String>} that drains this
+     * application and says what it did.
+     */
+    public static final String DRAIN_ATTRIBUTE = "org.sippush.drain";
+    /** Retry-After of a 503 sent when the application's services are already gone. */
+    private static final long DEFAULT_RETRY_AFTER_SECONDS = 20;
+
     @Override
     public void destroy() {
+        drain();  // the console's stop or an undeploy: the SIP connectors are still up while servlets are destroyed
+        getServletContext().removeAttribute(DRAIN_ATTRIBUTE);
         getServletContext().removeAttribute(CallRouter.ATTRIBUTE);
         super.destroy();
+    }
+
+    /**
+     * Stops taking new work and finishes what was taken, within {@code shutdown.drain-seconds}:
+     * new requests get 503 with Retry-After, every held call its final answer (503 with
+     * Retry-After), REGISTERs already received are committed and answered by the writers (they
+     * keep writing until the database closes). Once only.
+     */
+    private synchronized String drain() {
+        if (stopping) {
+            return "already drained";
+        }
+        stopping = true;
+        long start = System.nanoTime();
+        long deadline = start + services.drainTime().toNanos();
+        int held = calls.endAllHeld();
+        long left = calls.awaitNoneHeld(deadline);
+        String summary = String.format("%d held call(s) answered 503 in %d ms%s", held,
+                (System.nanoTime() - start) / 1_000_000, left == 0 ? "" : ", " + left + " still held at the end of the drain time");
+        LOG.info("Stopping: {}", summary);
+        return summary;
     }
 
     /**
@@ -96,6 +132,17 @@ public class PushSipServlet extends SipServlet {
     @Override
     protected void doRequest(SipServletRequest request) throws ServletException, IOException {
         String method = request.getMethod();
+        if ((stopping || services == null) && !"ACK".equals(method) && !"CANCEL".equals(method)) {
+            // stopping, or an instance the container made while the application stops (no services)
+            if (request.isInitial() || services == null) {
+                SipServletResponse busy = request.createResponse(SipServletResponse.SC_SERVICE_UNAVAILABLE,
+                        "Server shutting down");
+                busy.setHeader("Retry-After", Long.toString(services == null ? DEFAULT_RETRY_AFTER_SECONDS
+                        : services.drainTime().toSeconds()));
+                busy.send();
+                return;
+            }
+        }
         if (request.isInitial() && !"ACK".equals(method) && !"CANCEL".equals(method)
                 && !services.security().trustedPeers().trusts(request.getRemoteAddr())
                 && !services.security().limits().allowRequestFrom(request.getRemoteAddr())) {
@@ -179,17 +226,18 @@ public class PushSipServlet extends SipServlet {
         SipServletResponse response = request.createResponse(proxy ? SipServletResponse.SC_PROXY_AUTHENTICATION_REQUIRED
                 : SipServletResponse.SC_UNAUTHORIZED);
         for (String value : digest.challenge(domain, challenge.stale())) {
-            addChallenge(response, proxy ? "Proxy-Authenticate" : "WWW-Authenticate", value);
+            addStackHeader(response, proxy ? "Proxy-Authenticate" : "WWW-Authenticate", value);
         }
         response.send();
         return false;
     }
 
     /**
-     * Adds one challenge header. Restcomm's {@code addHeader} keeps only the last WWW-Authenticate
-     * (RFC 3261 §20.44 allows several, one per algorithm), so it goes into the stack's message.
+     * Adds one header to the stack's message. Restcomm's {@code addHeader} keeps only the last
+     * WWW-Authenticate (RFC 3261 §20.44 allows several, one per algorithm) and refuses system
+     * headers such as Path.
      */
-    private static void addChallenge(SipServletResponse response, String name, String value) {
+    private static void addStackHeader(SipServletResponse response, String name, String value) {
         if (response instanceof org.mobicents.servlet.sip.message.SipServletMessageImpl impl) {
             try {
                 impl.getMessage().addLast(HEADERS.createHeader(name, value));
@@ -238,6 +286,15 @@ public class PushSipServlet extends SipServlet {
             if (pns != null) {
                 // RFC 8599 §5: tell the phone this proxy will wake it through that service
                 ok.setHeader("Feature-Caps", "*;+sip.pns=\"" + pns + "\"");
+            }
+            if (RegisterReader.supports(request, "path")) {
+                // RFC 3327 §5.3: the Path stored, as the phone's proxies may check it
+                for (ListIterator<String> path = request.getHeaders("Path"); path.hasNext(); ) {
+                    addStackHeader(ok, "Path", path.next());
+                }
+            }
+            if (outboundUsed(request)) {
+                addStackHeader(ok, "Require", "outbound");  // RFC 5626 §6: the flow is kept for the phone
             }
             ok.send();
         } else if (outcome instanceof IntervalTooBrief brief) {
@@ -317,6 +374,20 @@ public class PushSipServlet extends SipServlet {
         if ("INVITE".equals(response.getMethod())) {
             calls.onFinal(response);  // a branch of a held call ended; the held call decides
         }
+    }
+
+    /** Whether the REGISTER asked for outbound and got it (RFC 5626 §6: a Contact with reg-id, no Path). */
+    private static boolean outboundUsed(SipServletRequest request) throws ServletParseException {
+        if (!RegisterReader.supports(request, "outbound") || request.getHeader("Path") != null) {
+            return false;
+        }
+        for (var contacts = request.getAddressHeaders("Contact"); contacts.hasNext(); ) {
+            var address = contacts.next();
+            if (!address.isWildcard() && address.getParameter("reg-id") != null && address.getParameter("+sip.instance") != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The pn-provider of the REGISTER's RFC 8599 contact, if it has one. */

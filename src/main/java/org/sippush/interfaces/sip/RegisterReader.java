@@ -30,6 +30,7 @@ final class RegisterReader {
     static final int MAX_INSTANCE = 255;
     static final int MAX_CONTACT_URI = 2048;
     static final int MAX_CONTACT_KEY = 1024;
+    static final int MAX_PATH = 1000;
 
     private RegisterReader() {
     }
@@ -56,6 +57,8 @@ final class RegisterReader {
             }
         }
         String received = natSource(request);
+        String path = path(request);
+        boolean outbound = supports(request, "outbound");
         String userAgent = request.getHeader("User-Agent");
 
         List<Address> addresses;
@@ -91,7 +94,12 @@ final class RegisterReader {
             checkLength("Contact URI", uri.toString(), MAX_CONTACT_URI);
             String contactKey = SipAddresses.contactKey(uri);
             checkLength("Contact URI's address", contactKey, MAX_CONTACT_KEY);
-            Contact contact = new Contact(uri.toString(), contactKey, instance, 0, callId, cseq, received, userAgent, push);
+            // RFC 5626 §6: a phone that asks for outbound is reached over the flow its REGISTER came
+            // on (this server is its edge proxy), whatever its Via and Contact say; behind an edge
+            // proxy that added a Path, that proxy keeps the flow
+            String reach = outbound && path == null && instance != null && address.getParameter("reg-id") != null
+                    ? flow(request) : path == null ? received : null;
+            Contact contact = new Contact(uri.toString(), contactKey, instance, 0, callId, cseq, reach, path, userAgent, push);
             contacts.add(new RequestedContact(contact, expires));
         }
         if (wildcard && !contacts.isEmpty()) {
@@ -127,6 +135,48 @@ final class RegisterReader {
             }
             throw new BadRequest(400, "Malformed " + name + " header");
         }
+    }
+
+    /** Whether the request's Supported header names {@code option} (RFC 3261 §20.37). */
+    static boolean supports(SipServletRequest request, String option) {
+        for (ListIterator<String> values = request.getHeaders("Supported"); values.hasNext(); ) {
+            for (String tag : values.next().split(",")) {
+                if (tag.trim().equalsIgnoreCase(option)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The RFC 3327 Path of a REGISTER: the URIs of its Path headers, top first, comma-separated; null
+     * without Path. A Path entry must be a SIP URI with {@code lr} (the proxies that add it route
+     * loosely, §4).
+     */
+    static String path(SipServletRequest request) throws BadRequest {
+        List<String> uris = new ArrayList<>();
+        try {
+            for (ListIterator<Address> values = request.getAddressHeaders("Path"); values.hasNext(); ) {
+                Address address = values.next();
+                if (!(address.getURI() instanceof SipURI uri) || !uri.getLrParam()) {
+                    throw new BadRequest(400, "Path must be a SIP URI with lr");
+                }
+                uris.add(uri.toString());
+            }
+        } catch (ServletParseException | IllegalArgumentException e) {
+            throw new BadRequest(400, "Malformed Path header");
+        }
+        String path = uris.isEmpty() ? null : String.join(",", uris);
+        checkLength("Path", path, MAX_PATH);
+        return path;
+    }
+
+    /** The flow a request came on ({@code transport:address:port}): RFC 5626 outbound. */
+    static String flow(SipServletRequest request) {
+        return request.getRemoteAddr() == null ? null
+                : request.getTransport().toLowerCase(java.util.Locale.ROOT) + ":" + request.getRemoteAddr() + ":"
+                + request.getRemotePort();
     }
 
     /**

@@ -92,6 +92,7 @@ public final class ApplicationLifecycle implements ServletContextListener {
         event.getServletContext().setAttribute(Services.ATTRIBUTE,
                 new Services(domains, registrar, bindings, pushes, pushWait, providers::accepts, security,
                         missedCallNotice(settings), pushGrace(settings), new org.sippush.application.CallMetrics(),
+                        Duration.ofSeconds(settings.getInt("shutdown.drain-seconds", 20)),
                         messages));
 
         int purgeEvery = settings.getInt("registrar.purge-interval", 60);

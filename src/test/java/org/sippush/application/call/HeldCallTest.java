@@ -215,14 +215,82 @@ class HeldCallTest {
     }
 
     @Test
-    void everyEventInEveryEndStateDoesNothing() {
+    void everyEventInEveryEndStateDoesNothingButALateIphoneWake() {
         for (Step ending : List.of(CANCEL, TIMEOUT, IPHONE_REJECTED)) {
             HeldCall call = HeldCall.start("c", List.of(IPHONE), List.of(IPHONE.device()), List.of()).call();
             ending.event().apply(call);
-            for (Step late : List.of(IPHONE_ACCEPTED, IPHONE_REJECTED, IPHONE_WAKES, IPHONE_NEW_RINGS, IPHONE_NEW_ANSWERS,
+            for (Step late : List.of(IPHONE_ACCEPTED, IPHONE_REJECTED, IPHONE_NEW_RINGS, IPHONE_NEW_ANSWERS,
                     IPHONE_OLD_FAILS, CANCEL, TIMEOUT)) {
                 assertEquals(List.of(), late.event().apply(call), ending + " then " + late);
             }
+            IPHONE_WAKES.event().apply(call);
+            assertEquals(List.of(), IPHONE_WAKES.event().apply(call), ending + ": a second late REGISTER gets nothing");
+            assertEquals(false, call.waitsForLateWake(), ending.toString());
         }
+    }
+
+    static Stream<Arguments> lateWakes() {
+        Step desk = ev("desk phone answers", c -> c.finalResponse(DESK.contactKey(), 200, "OK"));
+        Step androidAnswers = ev("android wakes and answers", c -> {
+            c.woke(ANDROID.device(), "sip:u@127.0.0.3:2", "k-android-new");
+            return c.finalResponse("k-android-new", 200, "OK");
+        });
+        return Stream.of(
+                Arguments.of(List.of(IPHONE_ACCEPTED, desk), 200, "Call completed elsewhere"),
+                Arguments.of(List.of(IPHONE_ACCEPTED, androidAnswers), 200, "Call completed elsewhere"),
+                Arguments.of(List.of(desk), 200, "Call completed elsewhere"),          // push outcome not known yet
+                Arguments.of(List.of(IPHONE_ACCEPTED, CANCEL), 487, "Call cancelled by the caller"),
+                Arguments.of(List.of(CANCEL), 487, "Call cancelled by the caller"),
+                Arguments.of(List.of(IPHONE_ACCEPTED, TIMEOUT), 480, "No answer"),
+                Arguments.of(List.of(IPHONE_ACCEPTED, ev("desk 603", c -> c.finalResponse(DESK.contactKey(), 603, "Decline"))),
+                        603, "Decline"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lateWakes")
+    void anIphoneThatWakesAfterTheCallEndedGetsTheInviteThenACancelWithTheReason(List<Step> steps, int cause, String text) {
+        HeldCall call = HeldCall.start("c", List.of(IPHONE, ANDROID, DESK), List.of(IPHONE.device(), ANDROID.device()),
+                List.of()).call();
+        steps.forEach(step -> step.event().apply(call));
+        assertTrue(call.state() != State.HELD, steps.toString());
+        assertTrue(call.waitsForLateWake());
+
+        assertEquals(List.of(new CallAction.RingThenCancel("sip:u@127.0.0.3:1", "k-iphone-new", null, cause, text)),
+                IPHONE_WAKES.event().apply(call));
+        assertEquals(false, call.waitsForLateWake(), "once");
+        assertEquals(List.of(), ANDROID_WAKES.event().apply(call), "Android stops ringing through its cancel data message");
+    }
+
+    @Test
+    void aStoppingServerAnswersTheCaller503WithRetryAfterAndCancelsEverything() {
+        HeldCall call = HeldCall.start("c", List.of(IPHONE, ANDROID, DESK), List.of(IPHONE.device(), ANDROID.device()),
+                List.of()).call();
+        ANDROID_ACCEPTED.event().apply(call);
+        assertEquals(List.of(new Answer(503, "Server shutting down", true), new CancelBranches(503, "Server shutting down"),
+                new StopTimer(), new CancelPush(ANDROID.device(), "ended"), new Release(Outcome.SERVER_STOPPING)),
+                call.serverStopping());
+        assertEquals(State.ENDED, call.state());
+        assertEquals(false, call.waitsForLateWake(), "this node forgets the call");
+        assertEquals(List.of(), call.serverStopping(), "once");
+        for (Step late : List.of(IPHONE_WAKES, DESK_ANSWERS, CANCEL, TIMEOUT)) {
+            assertEquals(List.of(), late.event().apply(call), late.toString());
+        }
+        HeldCall answered = HeldCall.start("c", List.of(DESK), List.of(), List.of()).call();
+        DESK_ANSWERS.event().apply(answered);
+        assertEquals(List.of(), answered.serverStopping(), "an answered call is not touched");
+    }
+
+    @Test
+    void noLateWakeForAnIphoneWhosePushWasRejectedOrThatGotTheCall() {
+        HeldCall rejected = HeldCall.start("c", List.of(IPHONE, DESK), List.of(IPHONE.device()), List.of()).call();
+        IPHONE_REJECTED.event().apply(rejected);
+        DESK_ANSWERS.event().apply(rejected);
+        assertEquals(false, rejected.waitsForLateWake());
+        assertEquals(List.of(), IPHONE_WAKES.event().apply(rejected));
+
+        HeldCall answered = HeldCall.start("c", List.of(IPHONE), List.of(IPHONE.device()), List.of()).call();
+        IPHONE_WAKES.event().apply(answered);
+        IPHONE_NEW_ANSWERS.event().apply(answered);
+        assertEquals(false, answered.waitsForLateWake());
     }
 }

@@ -93,7 +93,7 @@ class InstantMessagesTest {
 
     static Binding binding(String name, PushSettings push) {
         String uri = "sip:" + name + "@127.0.0.1:40000";
-        return new Binding(AOR, new Contact(uri, uri + ";transport=udp", null, 300, "reg-" + name, 1, null, null, push), T0);
+        return new Binding(AOR, new Contact(uri, uri + ";transport=udp", null, 300, "reg-" + name, 1, null, null, null, push), T0);
     }
 
     static IncomingMessage text(String text) {
@@ -295,7 +295,7 @@ class InstantMessagesTest {
         Binding before = sleeping("iphone", APP);
         PushSettings push = before.push();
         String moved = "sip:iphone@127.0.0.2:41000";
-        Contact woken = new Contact(moved, moved + ";transport=udp", null, 300, "reg-2", 1, null, null, push);
+        Contact woken = new Contact(moved, moved + ";transport=udp", null, 300, "reg-2", 1, null, null, null, push);
 
         assertEquals(MessageDevices.of(before), MessageDevices.of(woken));
         assertTrue(MessageDevices.sleeps(before));

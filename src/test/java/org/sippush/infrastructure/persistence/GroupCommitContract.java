@@ -213,6 +213,6 @@ abstract class GroupCommitContract {
 
     private static Contact contact(String user, long cseq) {
         String uri = "sip:" + user + "@192.0.2.1:5060";
-        return new Contact(uri, uri, null, 3600, "call-" + user, cseq, "udp:192.0.2.1:5060", null, null);
+        return new Contact(uri, uri, null, 3600, "call-" + user, cseq, "udp:192.0.2.1:5060", null, null, null);
     }
 }

@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import com.google.api.client.http.javanet.NetHttpTransport;
@@ -59,7 +58,6 @@ import org.slf4j.LoggerFactory;
 public final class FcmGateway implements PushGateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(FcmGateway.class);
-    private static final AtomicLong INSTANCES = new AtomicLong();
 
     /** One project and the firebase-admin objects that send through it. */
     private record Route(FcmProject project, FirebaseApp app, FirebaseMessaging messaging) {
@@ -258,7 +256,9 @@ public final class FcmGateway implements PushGateway {
             checkNoConflicts();
             checkLibraries();
             NetHttpTransport transport = FcmTransport.create(endpoint);
-            long instance = INSTANCES.incrementAndGet();
+            // firebase-admin keeps every FirebaseApp in a JVM-wide registry by name: a name of this
+            // gateway's own (two deployments, or a redeploy before the old one closed, never clash)
+            String instance = java.util.UUID.randomUUID().toString();
             List<Route> routes = new ArrayList<>();
             try {
                 for (FcmProject project : projects) {
@@ -305,7 +305,7 @@ public final class FcmGateway implements PushGateway {
             }
         }
 
-        private Route route(FcmProject project, NetHttpTransport transport, long instance) {
+        private Route route(FcmProject project, NetHttpTransport transport, String instance) {
             ServiceAccountCredentials credentials;
             try (InputStream json = Files.newInputStream(project.serviceAccountJson())) {
                 credentials = ServiceAccountCredentials.fromStream(json, () -> transport);

@@ -1,0 +1,136 @@
+package org.sippush.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.sip.header.RetryAfterHeader;
+import javax.sip.message.Response;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.sippush.testsupport.BindingRows;
+import org.sippush.testsupport.SipPhone;
+import org.sippush.testsupport.StandaloneServer;
+
+/**
+ * A server stopped (SIGTERM, as {@code systemctl stop} does) while it holds calls for sleeping
+ * phones and phones keep registering: every caller gets its final answer (503 with Retry-After,
+ * its proxy may try another node) before the process ends, and every REGISTER it acknowledged
+ * with a 200 is in the database afterwards; no REGISTER is answered 500 because the database
+ * closed under it.
+ */
+class GracefulStopIT {
+
+    static final int CALLS = 10;
+    static final int REGISTERING_PHONES = 3;
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final List<SipPhone> phones = new ArrayList<>();
+
+    @AfterEach
+    void closePhones() {
+        phones.forEach(SipPhone::close);
+    }
+
+    SipPhone phone(String name) {
+        SipPhone phone = SipPhone.start(name);
+        phones.add(phone);
+        return phone;
+    }
+
+    static String newAor() {
+        return "sip:stop" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
+    }
+
+    static String token() {
+        return (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
+    }
+
+    @Test
+    void everyHeldCallIsAnsweredAndEveryAcknowledgedRegisterIsKept() throws IOException, InterruptedException {
+        Path work = Files.createDirectories(Path.of(System.getProperty("it.work.dir", "target/it")).toAbsolutePath());
+        for (String suffix : List.of(".mv.db", ".trace.db")) {
+            Files.deleteIfExists(work.resolve("graceful" + suffix));
+        }
+        String url = "jdbc:h2:file:" + work.resolve("graceful") + ";DB_CLOSE_ON_EXIT=FALSE";
+        try (StandaloneServer server = StandaloneServer.copyOf("graceful").database(url, "sa", "")
+                .setting("SIPPUSH_PUSH_WAIT", "120").setting("SIPPUSH_SHUTDOWN_DRAIN_SECONDS", "15")) {
+            server.start();
+            List<SipPhone.Sent> calls = new ArrayList<>();
+            for (int i = 0; i < CALLS; i++) {
+                String callee = newAor();
+                SipPhone asleep = phone("asleep-" + i);
+                assertEquals(200, asleep.register(callee, server.sipPort(), "udp")
+                        .contactHere(";pn-provider=apns;pn-prid=" + token() + ";pn-param=ABCDE12345.com.example.phone.voip", "")
+                        .expires(600).send().getStatusCode());
+                asleep.close();  // its app was killed: nothing answers at its contact
+                calls.add(phone("caller-" + i).invite("sip:alice@example.test", callee, server.sipPort(), "udp"));
+            }
+            Awaits.until(() -> server.linesContaining("Holding call").size(), n -> n >= CALLS, WAIT);
+
+            // phones keep registering while the server stops
+            Map<String, Response> acknowledged = new ConcurrentHashMap<>();
+            AtomicBoolean running = new AtomicBoolean(true);
+            List<Thread> registering = new ArrayList<>();
+            for (int i = 0; i < REGISTERING_PHONES; i++) {
+                SipPhone phone = phone("registering-" + i);
+                Thread thread = new Thread(() -> {
+                    while (running.get()) {
+                        String aor = newAor();
+                        SipPhone.Sent sent = phone.sendAsync(phone.parse(phone.register(aor, server.sipPort(), "udp")
+                                .contactHere("", "").expires(600).text()));
+                        try {
+                            acknowledged.put(aor, sent.join(Duration.ofSeconds(2)));
+                        } catch (AssertionError noAnswer) {
+                            return;  // the server is gone
+                        }
+                    }
+                });
+                thread.start();
+                registering.add(thread);
+            }
+            Awaits.until(acknowledged::size, n -> n >= 10, WAIT);
+
+            int exit = server.stop();
+            running.set(false);
+            for (Thread thread : registering) {
+                thread.join(WAIT.toMillis());
+            }
+
+            assertEquals(StandaloneServer.EXIT_ON_SIGTERM, exit, server.tail());
+            assertFalse(server.linesContaining("Stopping: " + CALLS + " held call(s) answered 503").isEmpty(),
+                    "the drain is logged" + server.tail());
+            for (SipPhone.Sent call : calls) {
+                assertTrue(call.isDone(), "every caller has its final answer when the process has ended");
+                Response answer = call.join(Duration.ZERO.plusMillis(1));
+                assertEquals(503, answer.getStatusCode(), answer.toString());
+                assertTrue(answer.getHeader(RetryAfterHeader.NAME) != null, "Retry-After: " + answer);
+            }
+            BindingRows rows = new BindingRows(url, "sa", "");
+            int kept = 0;
+            for (Map.Entry<String, Response> register : acknowledged.entrySet()) {
+                int status = register.getValue().getStatusCode();
+                assertTrue(status == 200 || status == 503, register.getKey() + " answered " + register.getValue());
+                if (status == 200) {
+                    assertEquals(1, rows.of(register.getKey()).size(), register.getKey() + " was acknowledged: it is kept");
+                    kept++;
+                } else {
+                    assertTrue(register.getValue().getHeader(RetryAfterHeader.NAME) != null, register.getValue().toString());
+                }
+            }
+            assertTrue(kept >= 10, kept + " REGISTERs acknowledged and kept");
+        }
+    }
+}
