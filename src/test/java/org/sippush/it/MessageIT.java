@@ -252,6 +252,9 @@ class MessageIT {
 
         assertEquals(200, sent.join().getStatusCode(), "the phone's 200, not a 202");
         assertEquals(0, rows.messages(carol), "nothing stored");
+        Response unknown = text(newAor("nobody"), "hello?");
+        assertEquals(404, unknown.getStatusCode());
+        assertEquals("Unknown user", unknown.getReasonPhrase());
     }
 
     @Test

@@ -80,8 +80,11 @@ final class MessageRouter {
         List<Binding> live = services.bindings().live(aor, java.time.Instant.now());
         byte[] body = message.getRawContent();
         if (live.isEmpty() && (body == null || body.length <= services.messages().policy().maxBodyBytes())) {
-            message.createResponse(services.bindings().isKnown(aor) ? SipServletResponse.SC_TEMPORARILY_UNAVAILABLE
-                    : SipServletResponse.SC_NOT_FOUND).send();
+            if (services.bindings().isKnown(aor)) {
+                message.createResponse(SipServletResponse.SC_TEMPORARILY_UNAVAILABLE, "No registered device").send();
+            } else {
+                message.createResponse(SipServletResponse.SC_NOT_FOUND, "Unknown user").send();
+            }
             return;
         }
         int expires = message.getExpires();
