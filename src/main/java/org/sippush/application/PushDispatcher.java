@@ -96,10 +96,10 @@ public final class PushDispatcher implements AutoCloseable {
         attempt(message, FIRST_RETRY, result);
         return result.thenApplyAsync(outcome -> {
             count(outcome);
-            // a missed-call notice goes to the alert token and topic, which a VoIP-only phone may lack:
-            // its rejection says nothing about the token that wakes the phone for calls
+            // a missed-call notice and a message go to the alert token and topic, which a VoIP-only phone
+            // may lack: their rejection says nothing about the token that wakes the phone for calls
             if (outcome instanceof PushOutcome.Rejected rejected && rejected.tokenGone()
-                    && message.kind() != PushMessage.Kind.MISSED_CALL) {
+                    && message.kind() != PushMessage.Kind.MISSED_CALL && message.kind() != PushMessage.Kind.MESSAGE) {
                 try {
                     onTokenGone.accept(rejected);
                 } catch (RuntimeException e) {

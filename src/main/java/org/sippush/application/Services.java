@@ -23,6 +23,7 @@ import org.sippush.domain.binding.BindingRepository;
  * @param metrics    the call counters the status page reads
  * @param drainTime  how long a stopping server waits for its held calls to be answered and its
  *                   REGISTERs and pushes in flight to finish ({@code shutdown.drain-seconds})
+ * @param messages   instant messages to sleeping phones: stored, pushed, delivered on wake
  */
 public record Services(List<String> domains, Registrar registrar, BindingRepository bindings,
                        PushDispatcher pushes, java.time.Duration pushWait,
@@ -30,7 +31,8 @@ public record Services(List<String> domains, Registrar registrar, BindingReposit
                        org.sippush.application.auth.Security security,
                        java.util.function.Predicate<org.sippush.domain.binding.PushSettings> missedCallNotice,
                        java.util.function.ToLongFunction<org.sippush.domain.binding.PushSettings> pushGraceMillis,
-                       CallMetrics metrics, java.time.Duration drainTime) {
+                       CallMetrics metrics, java.time.Duration drainTime,
+                       org.sippush.application.message.InstantMessages messages) {
 
     /** The servlet context attribute that holds the services. */
     public static final String ATTRIBUTE = Services.class.getName();
@@ -47,6 +49,7 @@ public record Services(List<String> domains, Registrar registrar, BindingReposit
         Objects.requireNonNull(pushGraceMillis, "pushGraceMillis must not be null");
         Objects.requireNonNull(metrics, "metrics must not be null");
         Objects.requireNonNull(drainTime, "drainTime must not be null");
+        Objects.requireNonNull(messages, "messages must not be null");
     }
 
     /**

@@ -76,6 +76,9 @@ public final class SettingCatalogue {
             app("fcm.service-account"),
             app("missed-call-notice"),
             app("push-grace-ms"),
+            app("message-preview"),
+            app("message-preview-length"),
+            app("message-high-priority"),
             // --- security
             key("auth.enabled", "true"),
             key("auth.realm", ""),
@@ -90,6 +93,14 @@ public final class SettingCatalogue {
             key("limits.contacts-per-aor", "10"),
             key("limits.held-calls-per-user", "10"),
             key("limits.held-calls", "20000"),
+            // --- instant messages
+            key("message.expiry", "604800"),
+            key("message.max-per-user", "100"),
+            key("message.max-body-bytes", "8192"),
+            key("message.purge-interval", "60"),
+            key("message.preview", "true"),
+            key("message.preview-length", "100"),
+            key("message.high-priority", "false"),
             // --- stopping
             key("shutdown.drain-seconds", "20"));
 

@@ -363,6 +363,38 @@ public final class Settings {
         return resolved.stream().anyMatch(r -> r.key().equals(key) && r.secret());
     }
 
+    // --- Instant messages to sleeping phones (README, "Messages to sleeping phones") -------------
+
+    /** Seconds a stored message waits for its devices before it is deleted undelivered (default 7 days). */
+    public static final String MESSAGE_EXPIRY = "message.expiry";
+    /** Messages waiting for one user; one more is refused with 486 (default 100). */
+    public static final String MESSAGE_MAX_PER_USER = "message.max-per-user";
+    /** The largest MESSAGE body accepted, in bytes; a larger one is refused with 413 (default 8192). */
+    public static final String MESSAGE_MAX_BODY_BYTES = "message.max-body-bytes";
+    /** How often expired messages are deleted, in seconds (default 60). */
+    public static final String MESSAGE_PURGE_INTERVAL = "message.purge-interval";
+    /** Whether message pushes show the start of the text (default true; per app: {@link #appMessagePreview}). */
+    public static final String MESSAGE_PREVIEW = "message.preview";
+    /** Characters of the text a message push shows (default 100; per app: {@link #appMessagePreviewLength}). */
+    public static final String MESSAGE_PREVIEW_LENGTH = "message.preview-length";
+    /** Whether message pushes go at FCM high priority (default false; per app: {@link #appMessageHighPriority}). */
+    public static final String MESSAGE_HIGH_PRIORITY = "message.high-priority";
+
+    /** {@code push.app.<name>.message-preview}: {@link #MESSAGE_PREVIEW} for the phones of one app. */
+    public static String appMessagePreview(String app) {
+        return "push.app." + app + ".message-preview";
+    }
+
+    /** {@code push.app.<name>.message-preview-length}: {@link #MESSAGE_PREVIEW_LENGTH} for one app. */
+    public static String appMessagePreviewLength(String app) {
+        return "push.app." + app + ".message-preview-length";
+    }
+
+    /** {@code push.app.<name>.message-high-priority}: {@link #MESSAGE_HIGH_PRIORITY} for one app. */
+    public static String appMessageHighPriority(String app) {
+        return "push.app." + app + ".message-high-priority";
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Settings other && values.equals(other.values);

@@ -50,14 +50,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sippush.testsupport.BindingRows;
 import org.sippush.testsupport.BindingRows.Row;
+import org.sippush.testsupport.MessageRows;
 import org.sippush.testsupport.PostgresServer;
+import org.sippush.testsupport.SipMessages;
 import org.sippush.testsupport.SipPhone;
 import org.sippush.testsupport.StandaloneServer;
 
 /**
  * The standalone server as users run it ({@code ServerLauncher} in its own JVM, configured by
- * {@code SIPPUSH_*} environment variables, stopped with SIGTERM): bindings survive a restart on
- * H2 and PostgreSQL, the admin console controls the application, and malformed SIP does not take
+ * {@code SIPPUSH_*} environment variables, stopped with SIGTERM): bindings, and a message stored for a
+ * sleeping phone (delivered when it wakes after the restart), survive a restart on H2 and PostgreSQL, the admin console controls the application, and malformed SIP does not take
  * the server down.
  * <p>
  * One private copy of the assembled server for the class; the servers never run side by side:
@@ -76,6 +78,9 @@ class StandaloneServerIT {
     static final String ANDROID_X_PUSH = "device-os=android;device-uid=" + FCM
             + ";allow-call-push=true;allow-message-push=true;app-id=com.example.phone";
     static final String ADMIN = "admin:change-me";
+    /** The sleeping iPhone of the stored-message check (issue 10): tokens of its own. */
+    static final String SLEEPER_X_PUSH = "device-os=ios;device-uid=" + "ab".repeat(32) + "|" + "cd".repeat(32)
+            + ";allow-call-push=true;allow-message-push=true;app-id=com.example.phone";
     /** How long a raw socket waits for an answer before it counts as silence. */
     static final Duration SILENCE = Duration.ofSeconds(3);
     static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
@@ -142,6 +147,7 @@ class StandaloneServerIT {
             assertEquals(200, apns.getStatusCode(), apns.toString());
             assertEquals(200, fcm.getStatusCode(), fcm.toString());
             assertEquals(2, contacts(fcm).size(), fcm.toString());
+            String sleeper = storeMessageForSleepingPhone();
 
             int exit = server.stop();
 
@@ -152,6 +158,8 @@ class StandaloneServerIT {
             List<Row> before = rows.of(aor);
             assertEquals(List.of("apns", "fcm"), before.stream().map(Row::pushProvider).toList(),
                     "the database holds both bindings while the server is down");
+            MessageRows messages = new MessageRows(url, user, password);
+            assertEquals(1, messages.messages(sleeper), "the database holds the message while the server is down");
 
             server.start();
             Response byUdp = iphone.register(aor, server.sipPort(), "udp").send();   // no Contact: a query
@@ -170,11 +178,38 @@ class StandaloneServerIT {
                         () -> assertTrue(second.getExpires() <= 300 && second.getExpires() >= 300 - elapsed,
                                 "fcm binding: expires " + second.getExpires() + ", " + elapsed + " s after 300"));
             }
+            deliverStoredMessageOnWake(sleeper);
             assertEquals(StandaloneServer.EXIT_ON_SIGTERM, server.stop(), server.tail());
             assertEquals(before, rows.of(aor), "a restart and a query change no binding");
+            assertEquals(0, messages.messages(sleeper), "delivered after the restart, then deleted");
         } finally {
             server.close();
         }
+    }
+
+    /** Issue 10: a phone registers with message push and sleeps; a MESSAGE for it is stored (202). */
+    private String storeMessageForSleepingPhone() {
+        String sleeper = newAor();
+        SipPhone asleep = phone("asleep");
+        assertEquals(200, asleep.register(sleeper, server.sipPort(), "udp").contactHere("", "")
+                .header("X-Push", SLEEPER_X_PUSH).expires(600).send().getStatusCode());
+        asleep.close();
+        SipPhone sender = phone("sender");
+        Response accepted = sender.send(SipMessages.message(sender, server.sipPort(), sleeper, "text/plain",
+                "sent before the restart"));
+        assertEquals(202, accepted.getStatusCode(), accepted.toString());
+        return sleeper;
+    }
+
+    /** Issue 10: the phone wakes (registers from a new port) after the restart and gets the stored MESSAGE. */
+    private void deliverStoredMessageOnWake(String sleeper) {
+        SipPhone woken = phone("woken");
+        assertEquals(200, woken.register(sleeper, server.sipPort(), "udp").contactHere("", "")
+                .header("X-Push", SLEEPER_X_PUSH).expires(600).send().getStatusCode());
+        javax.sip.RequestEvent delivered = woken.awaitRequest("MESSAGE", Duration.ofSeconds(15));
+        assertEquals("sent before the restart",
+                new String(delivered.getRequest().getRawContent(), StandardCharsets.UTF_8), server.tail());
+        woken.respond(delivered, 200);
     }
 
     // ---------------------------------------------------------------- admin console

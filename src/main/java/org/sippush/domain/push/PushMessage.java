@@ -22,9 +22,11 @@ import org.sippush.domain.binding.PushSettings;
  *                   not deliver it later
  * @param reason     for {@link Kind#CANCEL}: why the call ended ({@code answered elsewhere},
  *                   {@code cancelled}, {@code timeout}, {@code ended}); empty otherwise
+ * @param alert      for {@link Kind#MESSAGE}: preview, badge and thread of the notice; null otherwise
  */
 public record PushMessage(String pushId, Kind kind, PushSettings target, String callId, String callerName,
-                          String callerUri, String callee, Instant sentAt, Instant expiresAt, String reason) {
+                          String callerUri, String callee, Instant sentAt, Instant expiresAt, String reason,
+                          MessageAlert alert) {
 
     /**
      * What the push is for: wake for a call, a message, stop ringing for a call that ended (Android),
@@ -49,6 +51,14 @@ public record PushMessage(String pushId, Kind kind, PushSettings target, String 
         Objects.requireNonNull(expiresAt, "expiresAt must not be null");
         callerName = callerName == null ? "" : callerName;
         reason = reason == null ? "" : reason;
+        if (kind == Kind.MESSAGE && alert == null) {
+            throw new IllegalArgumentException("a message push needs its alert (preview, badge, thread)");
+        }
+    }
+
+    public PushMessage(String pushId, Kind kind, PushSettings target, String callId, String callerName,
+                       String callerUri, String callee, Instant sentAt, Instant expiresAt, String reason) {
+        this(pushId, kind, target, callId, callerName, callerUri, callee, sentAt, expiresAt, reason, null);
     }
 
     public PushMessage(String pushId, Kind kind, PushSettings target, String callId, String callerName,
@@ -69,7 +79,19 @@ public record PushMessage(String pushId, Kind kind, PushSettings target, String 
     public static PushMessage cancel(PushMessage call, String reason, Instant now) {
         return new PushMessage(UUID.randomUUID().toString(), Kind.CANCEL, call.target(), call.callId(), call.callerName(),
                 call.callerUri(), call.callee(), now, call.expiresAt().isAfter(now) ? call.expiresAt() : now.plusSeconds(30),
-                reason);
+                reason, null);
+    }
+
+    /**
+     * A visible notice of a message stored for a sleeping phone (sent to its alert token).
+     *
+     * @param callId the MESSAGE's Call-ID
+     * @param expiresAt when the message itself expires: the provider may hold the push until then
+     */
+    public static PushMessage message(PushSettings target, String callId, String senderName, String senderUri,
+                                      String callee, Instant now, Instant expiresAt, MessageAlert alert) {
+        return new PushMessage(UUID.randomUUID().toString(), Kind.MESSAGE, target, callId, senderName, senderUri,
+                callee, now, expiresAt, "", alert);
     }
 
     /** How long a missed-call notice stays deliverable (a phone switched off sees it when it comes back). */
@@ -78,7 +100,7 @@ public record PushMessage(String pushId, Kind kind, PushSettings target, String 
     /** The pushed call ended unanswered: a visible notice naming the caller. */
     public static PushMessage missedCall(PushMessage call, Instant now) {
         return new PushMessage(UUID.randomUUID().toString(), Kind.MISSED_CALL, call.target(), call.callId(),
-                call.callerName(), call.callerUri(), call.callee(), now, now.plus(MISSED_CALL_LIFETIME), "");
+                call.callerName(), call.callerUri(), call.callee(), now, now.plus(MISSED_CALL_LIFETIME), "", null);
     }
 
     /** Who called, as a notice shows it: the display name, or the caller's URI. */
@@ -107,6 +129,7 @@ public record PushMessage(String pushId, Kind kind, PushSettings target, String 
                 + ",\"to-uri\":" + Json.quote(callee)
                 + ",\"send-time\":" + Json.quote(sentAt.toString())
                 + (kind == Kind.CANCEL ? ",\"reason\":" + Json.quote(reason) : "")
+                + (alert != null ? ",\"badge\":" + alert.badge() + ",\"mime-type\":" + Json.quote(alert.mimeType()) : "")
                 + "}";
     }
 

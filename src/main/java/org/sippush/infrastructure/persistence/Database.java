@@ -49,7 +49,7 @@ public final class Database implements AutoCloseable {
         try {
             migrate(dataSource);
             EntityManagerFactory emf = new HibernatePersistenceConfiguration("sippush")
-                    .managedClasses(Binding.class, SipUserRow.class, SubscriberRow.class)
+                    .managedClasses(Binding.class, SipUserRow.class, SubscriberRow.class, MessageRow.class)
                     .property(JdbcSettings.JAKARTA_NON_JTA_DATASOURCE, dataSource)
                     .property(SchemaToolingSettings.HBM2DDL_AUTO, "validate")
                     .property("hibernate.jdbc.batch_size", 50)

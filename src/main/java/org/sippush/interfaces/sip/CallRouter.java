@@ -104,29 +104,6 @@ final class CallRouter {
         }
     }
 
-    /** MESSAGE: to every live contact; pushes for messages are not sent yet. */
-    void routeMessage(SipServletRequest message) throws IOException, ServletException {
-        String aor = calleeOrAnswer(message);
-        if (aor == null) {
-            return;
-        }
-        List<Binding> live = services.bindings().live(aor, Instant.now());
-        if (live.isEmpty()) {
-            message.createResponse(services.bindings().isKnown(aor) ? SipServletResponse.SC_TEMPORARILY_UNAVAILABLE
-                    : SipServletResponse.SC_NOT_FOUND).send();
-            return;
-        }
-        List<URI> targets = new ArrayList<>();
-        for (Binding binding : live) {
-            targets.add(uri(binding.contactUri()));
-        }
-        Proxy proxy = message.getProxy();
-        proxy.setRecordRoute(false);
-        proxy.setParallel(true);
-        proxy.setSupervised(false);
-        proxy.proxyTo(targets);
-    }
-
     void route(SipServletRequest invite) throws IOException, ServletException {
         String aor = calleeOrAnswer(invite);
         if (aor == null) {

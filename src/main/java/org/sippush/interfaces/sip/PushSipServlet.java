@@ -46,6 +46,7 @@ public class PushSipServlet extends SipServlet {
 
     private transient Services services;
     private transient CallRouter calls;
+    private transient MessageRouter messages;
     /** Set when the server (or this application) stops: new requests get 503. */
     private volatile boolean stopping;
 
@@ -69,6 +70,7 @@ public class PushSipServlet extends SipServlet {
                 (SipSessionsUtilExt) getServletContext().getAttribute(SIP_SESSIONS_UTIL));
         getServletContext().setAttribute(CallRouter.ATTRIBUTE, calls);
         getServletContext().setAttribute(DRAIN_ATTRIBUTE, (java.util.function.Supplier<String>) this::drain);
+        messages = new MessageRouter(services, (SipFactory) getServletContext().getAttribute(SIP_FACTORY));
     }
 
     /**
@@ -174,7 +176,11 @@ public class PushSipServlet extends SipServlet {
                 return;
             }
             calls.deliverHeldCalls(request.getApplicationSession(), decision.granted(), arrival);
-            answer(request, services.registrar().apply(register, decision.granted()));
+            RegisterOutcome outcome = services.registrar().apply(register, decision.granted());
+            answer(request, outcome);
+            if (outcome instanceof Registered) {
+                messages.deliverStored(request.getApplicationSession(), aor, decision.granted());
+            }
         } catch (BadRequest e) {
             LOG.debug("REGISTER refused ({} {}) from {}", e.status(), e.getMessage(), request.getRemoteAddr());
             SipServletResponse response = request.createResponse(e.status(), e.getMessage());
@@ -332,7 +338,14 @@ public class PushSipServlet extends SipServlet {
         if (!request.isInitial() || !callerAccepted(request)) {
             return;
         }
-        calls.routeMessage(request);
+        try {
+            messages.route(request);
+        } catch (RuntimeException e) {
+            LOG.error("MESSAGE {} for {} failed", request.getCallId(), request.getTo(), e);
+            if (!request.isCommitted()) {
+                send(request, 500, "Message routing failed");
+            }
+        }
     }
 
     @Override
@@ -353,6 +366,8 @@ public class PushSipServlet extends SipServlet {
         services.metrics().sipResponse(response.getMethod(), response.getStatus());  // relayed to the caller
         if ("INVITE".equals(response.getMethod())) {
             calls.onFinal(response);
+        } else if ("MESSAGE".equals(response.getMethod())) {
+            messages.onResponse(response);
         }
     }
 
@@ -360,6 +375,8 @@ public class PushSipServlet extends SipServlet {
     protected void doErrorResponse(SipServletResponse response) throws ServletException, IOException {
         if ("INVITE".equals(response.getMethod())) {
             calls.onFinal(response);
+        } else if ("MESSAGE".equals(response.getMethod())) {
+            messages.onResponse(response);
         }
     }
 

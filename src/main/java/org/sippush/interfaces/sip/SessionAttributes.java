@@ -21,6 +21,9 @@ final class SessionAttributes {
     /** On the same SipSession once the CANCEL is sent. */
     static final String LATE_WAKE_CANCELLED = "sippush.lateWake.cancelled";
 
+    /** {@code Set<String>}: the devices of this address-of-record a stored message is on its way to (MessageRouter). */
+    static final String MESSAGE_DELIVERIES = "sippush.messageDeliveries";
+
     private SessionAttributes() {
     }
 }

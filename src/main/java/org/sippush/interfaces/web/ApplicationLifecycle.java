@@ -23,6 +23,9 @@ import org.sippush.application.auth.Limits;
 import org.sippush.application.auth.Security;
 import org.sippush.application.auth.Subscribers;
 import org.sippush.application.auth.TrustedPeers;
+import org.sippush.application.message.InstantMessages;
+import org.sippush.application.message.MessagePolicy;
+import org.sippush.infrastructure.persistence.JpaMessageStore;
 import org.sippush.infrastructure.persistence.JpaSubscriberRepository;
 import org.sippush.config.Settings;
 import org.sippush.infrastructure.persistence.Database;
@@ -88,10 +91,12 @@ public final class ApplicationLifecycle implements ServletContextListener {
                 }, metrics);
         Duration pushWait = Duration.ofSeconds(settings.getInt("push.wait", 30));
         Security security = security(settings, database, domains);
+        InstantMessages messages = new InstantMessages(new JpaMessageStore(database.entityManagerFactory()),
+                messagePolicy(settings), Clock.systemUTC());
         org.sippush.application.CallMetrics callMetrics = new org.sippush.application.CallMetrics(metrics);
         Services services = new Services(domains, registrar, bindings, pushes, pushWait, providers::accepts, security,
                 missedCallNotice(settings), pushGrace(settings), callMetrics,
-                Duration.ofSeconds(settings.getInt("shutdown.drain-seconds", 20)));
+                Duration.ofSeconds(settings.getInt("shutdown.drain-seconds", 20)), messages);
         event.getServletContext().setAttribute(Services.ATTRIBUTE, services);
         operations(event.getServletContext(), services, domains);
 
@@ -102,6 +107,9 @@ public final class ApplicationLifecycle implements ServletContextListener {
             return thread;
         });
         housekeeping.scheduleWithFixedDelay(() -> purge(bindings), purgeEvery, purgeEvery, TimeUnit.SECONDS);
+        int purgeMessagesEvery = settings.getInt(Settings.MESSAGE_PURGE_INTERVAL, 60);
+        housekeeping.scheduleWithFixedDelay(() -> purgeMessages(messages), purgeMessagesEvery, purgeMessagesEvery,
+                TimeUnit.SECONDS);
         LOG.info("sip-push-server ready: domains {}, expiry {}..{} s (default {} s), push wait {} s, push providers: {};"
                         + " other pushes: {}", domains, policy.minExpires(), policy.maxExpires(), policy.defaultExpires(),
                 pushWait.toSeconds(), providers.describe(), settings.get("push.provider", "log"));
@@ -168,6 +176,30 @@ public final class ApplicationLifecycle implements ServletContextListener {
         return push -> apps.getOrDefault(push.appId(), all);
     }
 
+    /**
+     * The message.* settings, with the per-app preview and priority of {@code push.app.<name>.message-*}
+     * (apps are matched by their {@code push.app.<name>.id}).
+     */
+    static MessagePolicy messagePolicy(Settings settings) {
+        boolean preview = settings.getBoolean(Settings.MESSAGE_PREVIEW, true);
+        int length = settings.getInt(Settings.MESSAGE_PREVIEW_LENGTH, 100);
+        boolean high = settings.getBoolean(Settings.MESSAGE_HIGH_PRIORITY, false);
+        java.util.Map<String, Integer> lengths = new java.util.HashMap<>();
+        java.util.Map<String, Boolean> priorities = new java.util.HashMap<>();
+        for (String name : settings.getList("push.apps")) {
+            String id = settings.get("push.app." + name + ".id", name);
+            boolean appPreview = settings.getBoolean(Settings.appMessagePreview(name), preview);
+            int appLength = settings.getInt(Settings.appMessagePreviewLength(name), length);
+            lengths.put(id, appPreview ? appLength : 0);
+            priorities.put(id, settings.getBoolean(Settings.appMessageHighPriority(name), high));
+        }
+        int defaultLength = preview ? length : 0;
+        return new MessagePolicy(Duration.ofSeconds(settings.getInt(Settings.MESSAGE_EXPIRY, 604_800)),
+                settings.getInt(Settings.MESSAGE_MAX_PER_USER, 100), settings.getInt(Settings.MESSAGE_MAX_BODY_BYTES, 8192),
+                push -> lengths.getOrDefault(push.appId(), defaultLength),
+                push -> priorities.getOrDefault(push.appId(), high));
+    }
+
     /** Subscribers, digest authentication, trusted peers and limits from the auth.* and limits.* settings. */
     static Security security(Settings settings, Database database, List<String> domains) {
         String realm = settings.get("auth.realm", "");
@@ -223,6 +255,17 @@ public final class ApplicationLifecycle implements ServletContextListener {
             }
         } catch (RuntimeException e) {
             LOG.warn("Purging expired bindings failed; will try again", e);
+        }
+    }
+
+    private static void purgeMessages(InstantMessages messages) {
+        try {
+            int purged = messages.purgeExpired();
+            if (purged > 0) {
+                LOG.info("Deleted {} expired message(s) undelivered", purged);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Purging expired messages failed; will try again", e);
         }
     }
 

@@ -13,15 +13,19 @@ import org.sippush.domain.push.PushMessage;
 /**
  * What Apple requires of a push, from a {@link PushMessage}. A call is a PushKit VoIP push: topic
  * {@code <bundle id>.voip}, {@code apns-push-type: voip}, {@code apns-priority: 10}, collapsed by
- * Call-ID so that APNs keeps at most one push per call. A message is an ordinary alert to the bundle id.
- * Both expire ({@code apns-expiration}) when the push wait ends: a late push would ring a dead call.
+ * Call-ID so that APNs keeps at most one push per call; it expires ({@code apns-expiration}) when the
+ * push wait ends: a late push would ring a dead call. A message is an ordinary alert to the bundle id
+ * ({@code apns-push-type: alert}): title the sender, body the preview, {@code badge} the messages
+ * waiting, {@code thread-id} the sender, {@code mutable-content} so the app's notification service
+ * extension may decrypt or replace the text; it expires with the stored message.
  */
 final class ApnsNotifications {
 
     /** APNs refuses an {@code apns-collapse-id} longer than this (in bytes). */
     static final int MAX_COLLAPSE_ID_BYTES = 64;
 
-    private static final String MESSAGE_APS = "{\"aps\":{\"alert\":{\"body\":\"New message\"},\"sound\":\"default\"},";
+    /** The alert body when the app gets no preview (previews off, or a body that is not text). */
+    static final String NO_PREVIEW = "New message";
 
     private ApnsNotifications() {
     }
@@ -47,9 +51,17 @@ final class ApnsNotifications {
                 + message.payloadJson().substring(1);
     }
 
-    /** The message payload with an {@code aps} alert in front of the custom keys every provider sends. */
+    /** The message payload: an {@code aps} alert in front of the custom keys every provider sends. */
     static String alertPayload(PushMessage message) {
-        return MESSAGE_APS + message.payloadJson().substring(1);
+        org.sippush.domain.push.MessageAlert alert = message.alert();
+        String body = alert.preview().isEmpty() ? NO_PREVIEW : alert.preview();
+        return "{\"aps\":{\"alert\":{\"title\":" + org.sippush.domain.push.Json.quote(message.callerShown())
+                + ",\"body\":" + org.sippush.domain.push.Json.quote(body) + "}"
+                + ",\"badge\":" + alert.badge()
+                + ",\"sound\":\"default\""
+                + ",\"thread-id\":" + org.sippush.domain.push.Json.quote(alert.threadId())
+                + ",\"mutable-content\":1},"
+                + message.payloadJson().substring(1);
     }
 
     /** The Call-ID itself when it fits APNs' 64 bytes, otherwise its SHA-256 in hex (64 characters). */

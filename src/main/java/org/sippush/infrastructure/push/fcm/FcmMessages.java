@@ -25,6 +25,9 @@ final class FcmMessages {
     /** {@code msg_type} of a missed-call notice. */
     static final String PORTSIP_MISSED_CALL = "missed_call";
 
+    /** FCM keeps a message at most four weeks. */
+    static final Duration MAX_TTL = Duration.ofDays(28);
+
     private FcmMessages() {
     }
 
@@ -39,6 +42,10 @@ final class FcmMessages {
         Message.Builder built = Message.builder()
                 .setToken(message.token())
                 .putAllData(data(message));
+        if (message.kind() == PushMessage.Kind.MESSAGE && !message.alert().highPriority()) {
+            // a message need not wake a dozing phone at once unless the app asked for it (settings)
+            android.setPriority(AndroidConfig.Priority.NORMAL);
+        }
         if (message.kind() == PushMessage.Kind.MISSED_CALL) {
             // visible: Android shows it even if the app does nothing; normal priority is enough
             android.setPriority(AndroidConfig.Priority.NORMAL);
@@ -71,17 +78,29 @@ final class FcmMessages {
         if (message.kind() == PushMessage.Kind.CANCEL) {
             data.put("reason", message.reason());
         }
+        if (message.kind() == PushMessage.Kind.MESSAGE) {
+            // PortSIP's keys of an instant message (msg_content: the preview, empty when none is sent)
+            data.put("msg_content", message.alert().preview());
+            data.put("send_from", message.callerUri());
+            data.put("send_to", message.callee());
+            data.put("mime_type", message.alert().mimeType());
+            data.put("badge", Integer.toString(message.alert().badge()));
+        }
         return data;
     }
 
     /**
      * The time left until the push expires, in whole seconds rounded down (FCM would print fractions as
-     * {@code "1.500000000s"}), never longer than the whole push wait and never negative.
+     * {@code "1.500000000s"}), never longer than the whole push wait (for a message: its lifetime, at most
+     * FCM's four weeks) and never negative.
      */
     static Duration ttl(PushMessage message, Instant now) {
         Duration left = Duration.between(now, message.expiresAt());
         Duration wait = Duration.between(message.sentAt(), message.expiresAt());
         Duration ttl = left.compareTo(wait) > 0 ? wait : left;
+        if (ttl.compareTo(MAX_TTL) > 0) {
+            ttl = MAX_TTL;
+        }
         return ttl.isNegative() ? Duration.ZERO : Duration.ofSeconds(ttl.getSeconds());
     }
 }

@@ -214,12 +214,14 @@ class ApnsGatewayTest {
     }
 
     @Test
-    void messagePushIsAnAlertToTheBundleIdWithTheSameKeys() throws Exception {
+    void messagePushIsAnAlertToTheBundleIdWithBadgeThreadAndPreview() throws Exception {
         gateway(Map.of(MockApns.APP, MockApns.signingKey()));
         String token = newToken();
         PushSettings target = new PushSettings(PushProvider.APNS, "voip-" + token, token, MockApns.APP, null, true, true);
-        PushMessage message = new PushMessage("push-1", PushMessage.Kind.MESSAGE, target, "msg-1@example.test", "Alice",
-                "sip:alice@example.test", "sip:bob@example.test", Instant.now(), Instant.now().plus(PUSH_WAIT));
+        PushMessage message = PushMessage.message(target, "msg-1@example.test", "Alice", "sip:alice@example.test",
+                "sip:bob@example.test", Instant.now(), Instant.now().plus(Duration.ofDays(7)),
+                new org.sippush.domain.push.MessageAlert("Grüße \"aus\" Köln…", "text/plain", 3, "sip:alice@example.test",
+                        false));
 
         assertInstanceOf(PushOutcome.Accepted.class, outcome(gateway.send(message)));
         MockApns.Received push = production.next();
@@ -227,13 +229,34 @@ class ApnsGatewayTest {
         assertEquals("/3/device/" + token, push.header(":path"), "messages go to the message token");
         assertEquals("alert", push.header("apns-push-type"));
         assertEquals("com.example.phone", push.header("apns-topic"));
+        assertEquals(null, push.header("apns-collapse-id"), "every message is its own notice");
         Map<String, Object> payload = new JsonParser().parseJsonObject(push.payload());
         @SuppressWarnings("unchecked")
         Map<String, Object> aps = (Map<String, Object>) payload.get("aps");
-        assertEquals(Map.of("body", "New message"), aps.get("alert"));
+        assertEquals(Map.of("title", "Alice", "body", "Grüße \"aus\" Köln…"), aps.get("alert"));
+        assertEquals(3L, ((Number) aps.get("badge")).longValue());
+        assertEquals("sip:alice@example.test", aps.get("thread-id"));
+        assertEquals(1L, ((Number) aps.get("mutable-content")).longValue());
         assertEquals("message", payload.get("type"));
         assertEquals("msg-1@example.test", payload.get("call-id"));
         assertEquals("sip:alice@example.test", payload.get("from-uri"));
+        assertEquals("text/plain", payload.get("mime-type"));
+    }
+
+    @Test
+    void messagePushWithoutPreviewSaysNewMessageFromTheSenderUri() throws Exception {
+        gateway(Map.of(MockApns.APP, MockApns.signingKey()));
+        String token = newToken();
+        PushSettings target = new PushSettings(PushProvider.APNS, token, token, MockApns.APP, null, true, true);
+        PushMessage message = PushMessage.message(target, "msg-2@example.test", "", "sip:alice@example.test",
+                "sip:bob@example.test", Instant.now(), Instant.now().plus(Duration.ofDays(7)),
+                new org.sippush.domain.push.MessageAlert("", "image/png", 1, "sip:alice@example.test", false));
+
+        assertInstanceOf(PushOutcome.Accepted.class, outcome(gateway.send(message)));
+        Map<String, Object> payload = new JsonParser().parseJsonObject(production.next().payload());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> aps = (Map<String, Object>) payload.get("aps");
+        assertEquals(Map.of("title", "sip:alice@example.test", "body", "New message"), aps.get("alert"));
     }
 
     /** Like APNs: a push on a connection without a client certificate (or JWT) is refused. */

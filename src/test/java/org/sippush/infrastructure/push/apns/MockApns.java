@@ -136,7 +136,7 @@ public final class MockApns implements AutoCloseable {
     }
 
     /** The push already received, if any (does not wait). */
-    Received poll() {
+    public Received poll() {
         return received.poll();
     }
 

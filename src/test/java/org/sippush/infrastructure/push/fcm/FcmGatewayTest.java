@@ -144,20 +144,43 @@ class FcmGatewayTest {
     }
 
     @Test
-    void messagePushGoesToTheMessageTokenWithoutCollapseKey() throws Exception {
+    void messagePushGoesToTheMessageTokenWithPortSipKeysAndBadge() throws Exception {
         PushMessage call = call(PACKAGE, Duration.ofSeconds(20));
-        PushMessage push = new PushMessage("p-1", PushMessage.Kind.MESSAGE, call.target(), "m-1@example.test", "",
-                "sip:alice@example.test", "sip:bob@example.test", call.sentAt(), call.expiresAt());
+        PushMessage push = PushMessage.message(call.target(), "m-1@example.test", "", "sip:alice@example.test",
+                "sip:bob@example.test", call.sentAt(), call.sentAt().plus(Duration.ofDays(7)),
+                new org.sippush.domain.push.MessageAlert("Hello Bob", "text/plain", 2, "sip:alice@example.test", false));
 
         assertInstanceOf(PushOutcome.Accepted.class, outcome(gateway.send(push)));
 
         JsonObject message = google.nextSend().message();
         assertEquals(MESSAGE_TOKEN, message.get("token").getAsString());
-        assertEquals("message", message.getAsJsonObject("data").get("type").getAsString());
-        assertEquals("im", message.getAsJsonObject("data").get("msg_type").getAsString());
-        assertEquals("", message.getAsJsonObject("data").get("from-name").getAsString());
-        assertEquals("high", message.getAsJsonObject("android").get("priority").getAsString());
+        JsonObject data = message.getAsJsonObject("data");
+        assertEquals("message", data.get("type").getAsString());
+        assertEquals("im", data.get("msg_type").getAsString());
+        assertEquals("Hello Bob", data.get("msg_content").getAsString());
+        assertEquals("sip:alice@example.test", data.get("send_from").getAsString());
+        assertEquals("sip:bob@example.test", data.get("send_to").getAsString());
+        assertEquals(push.pushId(), data.get("x-push-id").getAsString());
+        assertEquals("text/plain", data.get("mime_type").getAsString());
+        assertEquals("2", data.get("badge").getAsString());
+        assertEquals("", data.get("from-name").getAsString());
+        assertEquals("normal", message.getAsJsonObject("android").get("priority").getAsString(),
+                "high only when the app asks for it");
+        String ttl = message.getAsJsonObject("android").get("ttl").getAsString();
+        assertTrue(Long.parseLong(ttl.substring(0, ttl.length() - 1)) > 604_000, "lives as long as the message: " + ttl);
         assertFalse(message.getAsJsonObject("android").has("collapse_key"));
+    }
+
+    @Test
+    void messagePushOfAnAppThatAsksForItGoesAtHighPriority() throws Exception {
+        PushMessage call = call(PACKAGE, Duration.ofSeconds(20));
+        PushMessage push = PushMessage.message(call.target(), "m-2@example.test", "Alice", "sip:alice@example.test",
+                "sip:bob@example.test", call.sentAt(), call.sentAt().plus(Duration.ofDays(7)),
+                new org.sippush.domain.push.MessageAlert("", "text/plain", 1, "sip:alice@example.test", true));
+
+        assertInstanceOf(PushOutcome.Accepted.class, outcome(gateway.send(push)));
+
+        assertEquals("high", google.nextSend().message().getAsJsonObject("android").get("priority").getAsString());
     }
 
     @Test

@@ -38,15 +38,15 @@ import com.sun.net.httpserver.HttpServer;
  * ({@code POST /token}, JWT bearer grant, RFC 7523, signature checked against the account's public key) and
  * FCM HTTP v1 ({@code POST /v1/projects/<project>/messages:send}), answering what a test scripts.
  */
-final class LoopbackFcm implements AutoCloseable {
+public final class LoopbackFcm implements AutoCloseable {
 
     private static final Pattern SEND = Pattern.compile("/v1/projects/([^/]+)/messages:send");
     private static final String JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
     /** A {@code messages:send} request as FCM received it. */
-    record Received(String projectId, String path, String authorization, JsonObject body) {
+    public record Received(String projectId, String path, String authorization, JsonObject body) {
 
-        JsonObject message() {
+        public JsonObject message() {
             return body.getAsJsonObject("message");
         }
     }
@@ -56,9 +56,9 @@ final class LoopbackFcm implements AutoCloseable {
     }
 
     /** An answer to {@code messages:send}; {@code hold} makes the peer sit on the request until it closes. */
-    record Answer(int status, String body, Map<String, String> headers, boolean hold) {
+    public record Answer(int status, String body, Map<String, String> headers, boolean hold) {
 
-        static Answer ok() {
+        public static Answer ok() {
             return new Answer(200, null, Map.of(), false);
         }
 
@@ -98,7 +98,7 @@ final class LoopbackFcm implements AutoCloseable {
     private volatile List<Answer> script = List.of(Answer.ok());
     private volatile Function<String, String> accessTokens = clientEmail -> "test";
 
-    LoopbackFcm() {
+    public LoopbackFcm() {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         } catch (IOException e) {
@@ -109,12 +109,12 @@ final class LoopbackFcm implements AutoCloseable {
         server.start();
     }
 
-    URI base() {
+    public URI base() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** Accepts JWTs signed by this account's key. */
-    LoopbackFcm trust(TestServiceAccount account) {
+    public LoopbackFcm trust(TestServiceAccount account) {
         accounts.put(account.clientEmail(), account.publicKey());
         return this;
     }
@@ -126,12 +126,12 @@ final class LoopbackFcm implements AutoCloseable {
     }
 
     /** The answers to the next sends, in order; the last one repeats. */
-    LoopbackFcm answer(Answer... answers) {
+    public LoopbackFcm answer(Answer... answers) {
         this.script = List.of(answers);
         return this;
     }
 
-    Received nextSend() throws InterruptedException {
+    public Received nextSend() throws InterruptedException {
         Received received = sends.poll(10, TimeUnit.SECONDS);
         if (received == null) {
             throw new AssertionError("FCM received no messages:send within 10 s");
@@ -147,7 +147,7 @@ final class LoopbackFcm implements AutoCloseable {
         return request;
     }
 
-    int sendCount() {
+    public int sendCount() {
         return sendCount.get();
     }
 

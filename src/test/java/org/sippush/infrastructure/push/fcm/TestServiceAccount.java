@@ -19,7 +19,7 @@ import com.google.gson.JsonObject;
  * A throwaway Google service account: a fresh RSA key and the JSON file the Firebase console would
  * download, with the real token URI (the gateway's endpoint override sends it to the loopback peer).
  */
-record TestServiceAccount(String projectId, String clientEmail, Path file, PublicKey publicKey) {
+public record TestServiceAccount(String projectId, String clientEmail, Path file, PublicKey publicKey) {
 
     static final String TOKEN_URI = "https://oauth2.googleapis.com/token";
 
@@ -36,7 +36,7 @@ record TestServiceAccount(String projectId, String clientEmail, Path file, Publi
         }
     }
 
-    static TestServiceAccount create(Path dir, String projectId) {
+    public static TestServiceAccount create(Path dir, String projectId) {
         try {
             KeyPair keys = KEYS.computeIfAbsent(projectId, p -> newKeyPair());
             String pem = "-----BEGIN PRIVATE KEY-----\n"
