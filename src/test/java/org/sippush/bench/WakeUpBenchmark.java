@@ -83,7 +83,8 @@ public final class WakeUpBenchmark {
         ExecutorService wakers = Executors.newFixedThreadPool(4);
 
         HttpServer pushes = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.tcp()), 0);
-        pushes.setExecutor(Executors.newFixedThreadPool(4));
+        ExecutorService pushHandlers = Executors.newFixedThreadPool(4);
+        pushes.setExecutor(pushHandlers);
         try (SipPhone sleepers = SipPhone.start("sleepers");
              SipPhone woken = SipPhone.start("woken");
              SipPhone caller = SipPhone.start("caller");
@@ -157,6 +158,7 @@ public final class WakeUpBenchmark {
             return new Result(measured, completed, failed, finished, wakeCount, number(status, "wakeDeliveryMicros", "p99"));
         } finally {
             pushes.stop(0);
+            pushHandlers.shutdownNow();  // its threads would keep the JVM alive after the results
             wakers.shutdownNow();
         }
     }
