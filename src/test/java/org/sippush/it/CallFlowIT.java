@@ -169,7 +169,7 @@ class CallFlowIT {
     }
 
     @Test
-    void cancelWhileHeldGives487AndNothingIsDeliveredLater() {
+    void cancelWhileHeldGives487AndTheWokenIphoneIsOnlyToldItEnded() {
         killedPhone("udp");
         SipPhone caller = phone("caller");
         SipPhone.Sent invite = call(caller);
@@ -180,11 +180,20 @@ class CallFlowIT {
 
         SipPhone woken = phone("woken");
         assertEquals(200, register(woken, "udp", PN).getStatusCode());
-        // A later call reaches the woken phone first: the cancelled one was never delivered.
+        // iOS: the cancelled call's INVITE still comes (CallKit must show the call its VoIP push
+        // announced), then at once its CANCEL; it never reaches the caller again
+        RequestEvent late = woken.awaitRequest("INVITE", WAIT);
+        assertEquals(callId(invite.transaction().getRequest()), callId(late.getRequest()));
+        woken.respond(late, 180);
+        RequestEvent cancel = woken.awaitRequest("CANCEL", WAIT);
+        assertEquals(callId(invite.transaction().getRequest()), callId(cancel.getRequest()));
+        woken.respond(cancel, 200);
+        woken.respond(late, 487);
+        // a later call is delivered as usual
         SipPhone.Sent marker = call(caller);
-        RequestEvent first = woken.awaitRequest("INVITE", WAIT);
-        assertEquals(callId(marker.transaction().getRequest()), callId(first.getRequest()));
-        woken.respond(first, 486);
+        RequestEvent next = woken.awaitRequest("INVITE", WAIT);
+        assertEquals(callId(marker.transaction().getRequest()), callId(next.getRequest()));
+        woken.respond(next, 486);
     }
 
     @Test
