@@ -44,11 +44,15 @@ public final class HeldCallsBenchmark {
 
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-        run(calls, Math.max(60, calls / 100 + 30));
+        run(calls, Math.max(60, calls / 100 + 30), 35);
     }
 
-    /** {@code pushWait}: seconds each call is held; every call must have arrived within it. */
-    public static Result run(int calls, int pushWait) throws Exception {
+    /**
+     * {@code pushWait}: seconds each call is held; every call must have arrived within it.
+     * {@code settleSeconds}: how long to let the REGISTER transactions go (the container keeps each
+     * 32 s, Timer J) before the heap baseline; 0 for a smoke run whose heap figure means nothing.
+     */
+    public static Result run(int calls, int pushWait, int settleSeconds) throws Exception {
         System.out.printf("held-calls benchmark: %d calls held at once (push wait %d s)%n", calls, pushWait);
         int dead = FreePorts.tcp();
         try (StandaloneServer server = StandaloneServer.copyOf("held");
@@ -68,7 +72,7 @@ public final class HeldCallsBenchmark {
                 }
             }
             // the container keeps each REGISTER transaction 32 s (Timer J): let them go before the baseline
-            Thread.sleep(35_000);
+            Thread.sleep(settleSeconds * 1_000L);
             long before = heapAfterFullGc(server.pid());
             java.util.Map<String, long[]> histogramBefore = histogram(server.pid());
             long sessionsBefore = status(server, "applicationSessions");

@@ -68,6 +68,7 @@ public final class WakeUpBenchmark {
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         run(calls, rate, warmUp);
+        System.exit(0);  // the test phones' SIP stacks leave non-daemon threads behind
     }
 
     public static Result run(int measured, int rate, int warmUp) throws Exception {
