@@ -45,16 +45,16 @@ class SettingsTest {
 
     @Test
     void environmentThenPropertyThenFileThenDefault() throws IOException {
-        file("sip.port=5070\nhttp.port=8070\npush.wait=20\n");
+        file("sip.port=45070\nhttp.port=48070\npush.wait=20\n");
 
-        Settings settings = load(Map.of("SIPPUSH_SIP_PORT", "5090"),
-                "sippush.sip.port", "5080", "sippush.http.port", "8080");
+        Settings settings = load(Map.of("SIPPUSH_SIP_PORT", "45090"),
+                "sippush.sip.port", "45080", "sippush.http.port", "48080");
 
         assertEquals(List.of(), settings.problems());
-        assertEquals("5090", settings.get("sip.port"));
+        assertEquals("45090", settings.get("sip.port"));
         assertEquals(Source.ENVIRONMENT, resolved(settings, "sip.port").source());
         assertEquals("SIPPUSH_SIP_PORT", resolved(settings, "sip.port").origin());
-        assertEquals("8080", settings.get("http.port"));
+        assertEquals("48080", settings.get("http.port"));
         assertEquals(Source.PROPERTY, resolved(settings, "http.port").source());
         assertEquals("-Dsippush.http.port", resolved(settings, "http.port").origin());
         assertEquals("20", settings.get("push.wait"));
@@ -157,7 +157,7 @@ class SettingsTest {
 
     @Test
     void anUnknownKeyInTheFileIsAProblemThatNamesItAndTheFile() throws IOException {
-        file("sip.port=5070\nsip.prot=5080\n");
+        file("sip.port=45070\nsip.prot=45080\n");
 
         Settings settings = load(Map.of());
 

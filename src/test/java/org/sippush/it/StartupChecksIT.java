@@ -77,7 +77,7 @@ class StartupChecksIT {
 
     @Test
     void aPropertyThatNamesNoSettingIsRefusedWithItsName() {
-        server = StandaloneServer.copyOf("refuse").jvmOptions("-Dsippush.sip.prot=5080");
+        server = StandaloneServer.copyOf("refuse").jvmOptions("-Dsippush.sip.prot=45080");
 
         assertRefusedWith(server.startExpectingExit(), "-Dsippush.sip.prot names no setting");
     }

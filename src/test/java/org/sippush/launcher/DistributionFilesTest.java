@@ -83,13 +83,13 @@ class DistributionFilesTest {
             throws IOException, InterruptedException {
         fakeJava(javaHome, "openjdk version \"17.0.15\" 2025-04-15", "echo \"$@\"");
 
-        Result result = runScript(javaHome, "-Xmx2g", "-Dsippush.sip.port=5080");
+        Result result = runScript(javaHome, "-Xmx2g", "-Dsippush.sip.port=45080");
 
         assertEquals(0, result.exit(), result.output());
         String base = SCRIPT.toAbsolutePath().getParent().getParent().toRealPath().toString();
         String line = result.output().lines().reduce((a, b) -> b).orElse("");
         assertTrue(line.startsWith("-Xmx2g --add-opens java.base/java.lang=ALL-UNNAMED"), line);
-        assertTrue(line.endsWith(" -Dsippush.sip.port=5080 -Dcatalina.base=" + base + " -cp " + base + "/lib/*"
+        assertTrue(line.endsWith(" -Dsippush.sip.port=45080 -Dcatalina.base=" + base + " -cp " + base + "/lib/*"
                 + " org.sippush.launcher.ServerLauncher"), line);
     }
 

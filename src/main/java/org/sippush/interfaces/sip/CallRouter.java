@@ -90,8 +90,11 @@ final class CallRouter {
     /** The servlet context attribute that holds the router, for the timer listener. */
     static final String ATTRIBUTE = CallRouter.class.getName();
 
-    /** The callee's address-of-record; or null after answering a request for a domain or URI not served. */
-    private String calleeOrAnswer(SipServletRequest request) throws IOException {
+    /**
+     * The callee's address-of-record (INVITE, MESSAGE); or null after answering a request for a
+     * domain or URI not served.
+     */
+    static String calleeOrAnswer(SipServletRequest request, Services services) throws IOException {
         if (!(request.getTo().getURI() instanceof SipURI to) || !services.serves(to.getHost())) {
             request.createResponse(SipServletResponse.SC_NOT_FOUND, "Domain not served here").send();
             return null;
@@ -105,7 +108,7 @@ final class CallRouter {
     }
 
     void route(SipServletRequest invite) throws IOException, ServletException {
-        String aor = calleeOrAnswer(invite);
+        String aor = calleeOrAnswer(invite, services);
         if (aor == null) {
             return;
         }

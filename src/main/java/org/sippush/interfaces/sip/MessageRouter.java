@@ -66,17 +66,11 @@ final class MessageRouter {
 
     /** An initial MESSAGE from a caller already accepted (authenticated or trusted). */
     void route(SipServletRequest message) throws IOException, ServletException {
-        if (!(message.getTo().getURI() instanceof SipURI to) || !services.serves(to.getHost())) {
-            message.createResponse(SipServletResponse.SC_NOT_FOUND, "Domain not served here").send();
+        String aor = CallRouter.calleeOrAnswer(message, services);
+        if (aor == null) {
             return;
         }
-        String aor;
-        try {
-            aor = SipAddresses.addressOfRecord(to);
-        } catch (BadRequest e) {
-            message.createResponse(e.status(), e.getMessage()).send();
-            return;
-        }
+        SipURI to = (SipURI) message.getTo().getURI();
         List<Binding> live = services.bindings().live(aor, java.time.Instant.now());
         byte[] body = message.getRawContent();
         if (live.isEmpty() && (body == null || body.length <= services.messages().policy().maxBodyBytes())) {
