@@ -114,7 +114,7 @@ public final class WakeUpBenchmark {
                     .setting("SIPPUSH_PUSH_WEBHOOK_URL", "http://127.0.0.1:" + pushes.getAddress().getPort() + "/push")
                     .setting("SIPPUSH_PUSH_WAIT", "30")
                     .setting("SIPPUSH_PUSH_THREADS", "8")
-                    .jvmOptions("-Xms1g", "-Xmx1g", "-XX:+UseG1GC")
+                    .jvmOptions(serverJvmOptions())
                     .start();
 
             int dead = FreePorts.tcp();
@@ -162,6 +162,19 @@ public final class WakeUpBenchmark {
             pushHandlers.shutdownNow();  // its threads would keep the JVM alive after the results
             wakers.shutdownNow();
         }
+    }
+
+    /**
+     * The server's JVM options: a 1 GB G1 heap, and whatever {@code BENCH_SERVER_JAVA_OPTS} adds
+     * (for example {@code -XX:StartFlightRecording=filename=wake.jfr,settings=profile} to profile a run).
+     */
+    private static String[] serverJvmOptions() {
+        java.util.List<String> options = new java.util.ArrayList<>(java.util.List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC"));
+        String more = System.getenv("BENCH_SERVER_JAVA_OPTS");
+        if (more != null && !more.isBlank()) {
+            options.addAll(java.util.Arrays.asList(more.trim().split("\\s+")));
+        }
+        return options.toArray(String[]::new);
     }
 
     /** Calls sleepers {@code from} (inclusive) to {@code to} at {@code rate}/s; waits until all ended. */

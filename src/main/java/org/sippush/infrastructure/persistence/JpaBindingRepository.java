@@ -319,22 +319,16 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
 
     @Override
     public List<Binding> live(String aor, Instant now) {
-        EntityManager em = emf.createEntityManager();
-        try {
-            return em.createQuery("select b from Binding b where b.aor = :aor and b.expiresAt > :now order by b.id",
-                            Binding.class)
-                    .setParameter("aor", aor)
-                    .setParameter("now", now.toEpochMilli())
-                    .getResultList();
-        } finally {
-            em.close();
-        }
+        return Transactions.read(emf, em -> em.createQuery(
+                        "select b from Binding b where b.aor = :aor and b.expiresAt > :now order by b.id", Binding.class)
+                .setParameter("aor", aor)
+                .setParameter("now", now.toEpochMilli())
+                .getResultList());
     }
 
     /** The live bindings by push provider wire name ({@code none}: the contact asked for no push). */
     public java.util.Map<String, Long> liveByProvider(Instant now) {
-        EntityManager em = emf.createEntityManager();
-        try {
+        return Transactions.read(emf, em -> {
             java.util.Map<String, Long> counts = new java.util.TreeMap<>();
             for (Object[] row : em.createQuery("select b.pushProvider, count(b) from Binding b where b.expiresAt > :now"
                             + " group by b.pushProvider", Object[].class)
@@ -343,19 +337,12 @@ public final class JpaBindingRepository implements BindingRepository, AutoClosea
                 counts.merge(row[0] == null ? "none" : (String) row[0], ((Number) row[1]).longValue(), Long::sum);
             }
             return counts;
-        } finally {
-            em.close();
-        }
+        });
     }
 
     @Override
     public boolean isKnown(String aor) {
-        EntityManager em = emf.createEntityManager();
-        try {
-            return em.find(SipUserRow.class, aor) != null;
-        } finally {
-            em.close();
-        }
+        return Transactions.read(emf, em -> em.find(SipUserRow.class, aor) != null);
     }
 
     @Override

@@ -61,9 +61,9 @@ public final class JpaMessageStore implements MessageStore {
         return Transactions.inTransaction(emf, em -> {
             List<?> ids = em.createNativeQuery("select m.id from stored_message m join message_delivery d"
                             + " on d.message_id = m.id where m.aor = ?1 and d.device = ?2 and m.expires_at > ?3"
-                            + " order by m.received_at, m.id")
+                            + " order by m.received_at, m.id fetch first 1 rows only")  // not setMaxResults: Hibernate rewrites the SQL each time
                     .setParameter(1, aor).setParameter(2, device).setParameter(3, now.toEpochMilli())
-                    .setMaxResults(1).getResultList();
+                    .getResultList();
             if (ids.isEmpty()) {
                 return Optional.empty();
             }

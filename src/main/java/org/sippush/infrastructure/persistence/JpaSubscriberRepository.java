@@ -23,13 +23,10 @@ public final class JpaSubscriberRepository implements SubscriberRepository {
 
     @Override
     public Optional<Subscriber> find(String user, String domain) {
-        EntityManager em = emf.createEntityManager();
-        try {
+        return Transactions.read(emf, em -> {
             SubscriberRow row = em.find(SubscriberRow.class, Subscriber.aor(user, domain));
             return Optional.ofNullable(row).map(SubscriberRow::toSubscriber);
-        } finally {
-            em.close();
-        }
+        });
     }
 
     @Override
@@ -72,15 +69,12 @@ public final class JpaSubscriberRepository implements SubscriberRepository {
 
     @Override
     public List<Subscriber> list(String domain) {
-        EntityManager em = emf.createEntityManager();
-        try {
+        return Transactions.read(emf, em -> {
             return em.createQuery("select s from SubscriberRow s where s.domain = :domain order by s.username",
                             SubscriberRow.class)
                     .setParameter("domain", Subscriber.checkDomain(domain))
                     .getResultList().stream().map(SubscriberRow::toSubscriber).toList();
-        } finally {
-            em.close();
-        }
+        });
     }
 
     private <T> T inTransaction(Function<EntityManager, T> work) {

@@ -12,6 +12,15 @@ final class Transactions {
     private Transactions() {
     }
 
+    /**
+     * A read, in a transaction that is committed. Not a bare EntityManager: without a commit the
+     * pool rolls the connection back when it is returned, and H2 empties the connection's
+     * statement cache at every rollback, so each read parsed its SQL again.
+     */
+    static <T> T read(EntityManagerFactory emf, Function<EntityManager, T> work) {
+        return inTransaction(emf, work);
+    }
+
     static <T> T inTransaction(EntityManagerFactory emf, Function<EntityManager, T> work) {
         EntityManager em = emf.createEntityManager();
         EntityTransaction tx = em.getTransaction();

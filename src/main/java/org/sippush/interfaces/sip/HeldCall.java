@@ -57,7 +57,7 @@ final class HeldCall {
 
     static String keyOf(SipServletRequest invite) {
         String cseq = invite.getHeader("CSeq");
-        String number = cseq == null ? "" : cseq.trim().split("\\s+")[0];
+        String number = cseq == null ? "" : SipAddresses.firstWord(cseq);
         String tag = invite.getFrom().getParameter("tag");
         return invite.getCallId() + " " + number + " " + (tag == null ? "" : tag);
     }

@@ -214,7 +214,7 @@ final class RegisterReader {
         if (cseq == null) {
             throw new BadRequest(400, "Missing CSeq header");
         }
-        String number = cseq.trim().split("\\s+")[0];
+        String number = SipAddresses.firstWord(cseq);
         try {
             return Long.parseLong(number);
         } catch (NumberFormatException e) {

@@ -34,23 +34,86 @@ final class SipAddresses {
                 + ";transport=" + (transport == null ? "udp" : transport.toLowerCase(Locale.ROOT));
     }
 
-    private static final java.util.regex.Pattern PUSH_PARAMETER =
-            java.util.regex.Pattern.compile("(?i);pn-[a-z0-9\\-_.!~*'()%]*(=[^;?>]*)?");
-    private static final java.util.regex.Pattern PUSH_TOKEN =
-            java.util.regex.Pattern.compile("(?i)(;pn-(?:[a-z\\-]*prid|tok)=)([^;?>]*)");
-
-    /** The contact URI without its RFC 8599 {@code pn-*} parameters (which carry the push token). */
+    /**
+     * The contact URI without its RFC 8599 {@code pn-*} parameters (which carry the push token).
+     * A scan, not a regular expression: it runs for every binding in every REGISTER's answer.
+     */
     static String withoutPushParameters(String uri) {
-        return PUSH_PARAMETER.matcher(uri).replaceAll("");
+        int at = nextPushParameter(uri, 0);
+        if (at < 0) {
+            return uri;
+        }
+        StringBuilder out = new StringBuilder(uri.length());
+        int copied = 0;
+        while (at >= 0) {
+            int end = parameterEnd(uri, at + 1);
+            out.append(uri, copied, at);
+            copied = end;
+            at = nextPushParameter(uri, end);
+        }
+        return out.append(uri, copied, uri.length()).toString();
     }
 
-    /** The contact URI for a log line: push tokens masked to their first six characters. */
+    /** The contact URI for a log line: push tokens ({@code pn-*prid}, {@code pn-tok}) masked to their first six characters. */
     static String forLog(String uri) {
         if (uri == null) {
             return null;
         }
-        return PUSH_TOKEN.matcher(uri).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
-                m.group(1) + org.sippush.domain.binding.PushSettings.mask(m.group(2))));
+        int at = nextPushParameter(uri, 0);
+        if (at < 0) {
+            return uri;
+        }
+        StringBuilder out = new StringBuilder(uri.length());
+        int copied = 0;
+        while (at >= 0) {
+            int end = parameterEnd(uri, at + 1);
+            int equals = uri.indexOf('=', at);
+            if (equals > 0 && equals < end && namesToken(uri, at + 4, equals)) {
+                out.append(uri, copied, equals + 1)
+                        .append(org.sippush.domain.binding.PushSettings.mask(uri.substring(equals + 1, end)));
+                copied = end;
+            }
+            at = nextPushParameter(uri, end);
+        }
+        return out.append(uri, copied, uri.length()).toString();
+    }
+
+    /** Where the next {@code ;pn-} parameter (any case) starts at or after {@code from}, or -1. */
+    private static int nextPushParameter(String uri, int from) {
+        for (int i = uri.indexOf(';', from); i >= 0; i = uri.indexOf(';', i + 1)) {
+            if (uri.regionMatches(true, i + 1, "pn-", 0, 3)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The end of a URI parameter starting before {@code from}: the next {@code ;}, {@code ?} or {@code >}. */
+    private static int parameterEnd(String uri, int from) {
+        for (int i = from; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == ';' || c == '?' || c == '>') {
+                return i;
+            }
+        }
+        return uri.length();
+    }
+
+    /** Whether the parameter name after {@code pn-} is {@code tok} or letters and dashes ending in {@code prid}. */
+    private static boolean namesToken(String uri, int from, int to) {
+        if (to - from == 3 && uri.regionMatches(true, from, "tok", 0, 3)) {
+            return true;
+        }
+        if (to - from < 4 || !uri.regionMatches(true, to - 4, "prid", 0, 4)) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = uri.charAt(i);
+            if (!(c == '-' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -85,5 +148,18 @@ final class SipAddresses {
         }
         String literal = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
         return "sip:" + literal + ":" + port + ";transport=" + transport + ";lr";
+    }
+
+    /** The first word of a header value, such as the number of a CSeq (no regular expression: it runs for every request and response). */
+    static String firstWord(String value) {
+        int start = 0;
+        while (start < value.length() && Character.isWhitespace(value.charAt(start))) {
+            start++;
+        }
+        int end = start;
+        while (end < value.length() && !Character.isWhitespace(value.charAt(end))) {
+            end++;
+        }
+        return value.substring(start, end);
     }
 }
