@@ -151,7 +151,11 @@ public final class WakeUpBenchmark {
             System.out.println();
             System.out.printf("calls: %d, completed with 200: %d, failed: %d%s%n", measured, completed, failed,
                     finished ? "" : " (gave up waiting)");
-            System.out.println("server, woken REGISTER in -> held INVITE out (us): " + field(status, "wakeDeliveryMicros"));
+            // the percentiles are over the wake-ups after the warm-up (?wakeSince); "count" in the status is the total
+            System.out.printf("server, woken REGISTER in -> held INVITE out (us), after the warm-up: n=%d p50=%d p99=%d"
+                            + " p99.9=%d max=%d%n", number(status, "wakeDeliveryMicros", "count") - wakeSince,
+                    number(status, "wakeDeliveryMicros", "p50"), number(status, "wakeDeliveryMicros", "p99"),
+                    number(status, "wakeDeliveryMicros", "p999"), number(status, "wakeDeliveryMicros", "max"));
             print("phone,  REGISTER sent -> INVITE received (ms)", warmUp, registerSentNanos, inviteAtPhoneNanos);
             print("caller, INVITE sent -> 200 received (ms)", warmUp, inviteSentNanos, okAtCallerNanos);
             System.out.println("server status: " + status);
@@ -290,11 +294,6 @@ public final class WakeUpBenchmark {
     private static long number(String json, String object, String name) {
         Matcher m = Pattern.compile("\"" + object + "\":\\{[^}]*\"" + name + "\":(\\d+)").matcher(json);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
-    }
-
-    private static String field(String json, String name) {
-        int at = json.indexOf("\"" + name + "\"");
-        return at < 0 ? "?" : json.substring(at, json.indexOf('}', at) + 1);
     }
 
     private WakeUpBenchmark() {
