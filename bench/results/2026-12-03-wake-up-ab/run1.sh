@@ -10,7 +10,7 @@ totcpu() { awk '/^cpu /{print ($2+$3+$4+$7+$8)/100}' /proc/stat; }
 w0=""; 
 for i in $(seq 1 1200); do
   sleep 0.5
-  if [ -z "$w0" ] && grep -q "^warm-up:" $out; then date +%T > $label.warm; w0=$(cpu_of); t0=$(date +%s.%N); m0=$(totcpu); fi
+  if [ -z "$w0" ] && grep -q "^warm-up:" $out; then w0=$(cpu_of); t0=$(date +%s.%N); m0=$(totcpu); fi
   if grep -q "^server status:" $out; then w1=$(cpu_of); t1=$(date +%s.%N); m1=$(totcpu); break; fi
   if ! kill -0 $mpid 2>/dev/null; then break; fi
 done

@@ -66,7 +66,7 @@ public final class Database implements AutoCloseable {
     static final int H2_QUERY_CACHE_SIZE = 64;
 
     /**
-     * The URL the pool connects with: an embedded H2 URL gets a statement cache large enough for
+     * The URL the pool connects with: an H2 URL gets a statement cache large enough for
      * every statement of the application ({@code QUERY_CACHE_SIZE}, unless the URL sets it);
      * with H2's 8 each connection parsed most statements again on every use.
      */

@@ -39,19 +39,7 @@ final class SipAddresses {
      * A scan, not a regular expression: it runs for every binding in every REGISTER's answer.
      */
     static String withoutPushParameters(String uri) {
-        int at = nextPushParameter(uri, 0);
-        if (at < 0) {
-            return uri;
-        }
-        StringBuilder out = new StringBuilder(uri.length());
-        int copied = 0;
-        while (at >= 0) {
-            int end = parameterEnd(uri, at + 1);
-            out.append(uri, copied, at);
-            copied = end;
-            at = nextPushParameter(uri, end);
-        }
-        return out.append(uri, copied, uri.length()).toString();
+        return rewritePushParameters(uri, (parameter, equals) -> "");
     }
 
     /** The contact URI for a log line: push tokens ({@code pn-*prid}, {@code pn-tok}) masked to their first six characters. */
@@ -59,6 +47,17 @@ final class SipAddresses {
         if (uri == null) {
             return null;
         }
+        return rewritePushParameters(uri, (parameter, equals) -> equals > 0 && namesToken(parameter, 4, equals)
+                ? parameter.substring(0, equals + 1) + org.sippush.domain.binding.PushSettings.mask(parameter.substring(equals + 1))
+                : parameter);
+    }
+
+    /** What a {@code ;pn-} parameter becomes: given the parameter (from its {@code ;}) and where its {@code =} is (-1: none). */
+    private interface PushParameterRewrite {
+        String rewrite(String parameter, int equals);
+    }
+
+    private static String rewritePushParameters(String uri, PushParameterRewrite rewrite) {
         int at = nextPushParameter(uri, 0);
         if (at < 0) {
             return uri;
@@ -67,12 +66,9 @@ final class SipAddresses {
         int copied = 0;
         while (at >= 0) {
             int end = parameterEnd(uri, at + 1);
-            int equals = uri.indexOf('=', at);
-            if (equals > 0 && equals < end && namesToken(uri, at + 4, equals)) {
-                out.append(uri, copied, equals + 1)
-                        .append(org.sippush.domain.binding.PushSettings.mask(uri.substring(equals + 1, end)));
-                copied = end;
-            }
+            String parameter = uri.substring(at, end);
+            out.append(uri, copied, at).append(rewrite.rewrite(parameter, parameter.indexOf('=')));
+            copied = end;
             at = nextPushParameter(uri, end);
         }
         return out.append(uri, copied, uri.length()).toString();

@@ -25,6 +25,9 @@ class SipAddressesTest {
         "empty token | sip:bob@127.0.0.1;pn-prid=;transport=tcp | sip:bob@127.0.0.1;pn-prid=…;transport=tcp",
         "a name that only contains prid | sip:bob@127.0.0.1;pn-pridx=" + TOKEN + " | sip:bob@127.0.0.1;pn-pridx=" + TOKEN,
         "not a pn- parameter | sip:bob@127.0.0.1;xpn-prid=" + TOKEN + " | sip:bob@127.0.0.1;xpn-prid=" + TOKEN,
+        "two tokens | sip:bob@127.0.0.1;pn-prid=" + TOKEN + ";pn-tok=" + TOKEN + " | sip:bob@127.0.0.1;pn-prid=012345…;pn-tok=012345…",
+        "a flag named prid, then another parameter | sip:bob@127.0.0.1;pn-prid;x=" + TOKEN + " | sip:bob@127.0.0.1;pn-prid;x=" + TOKEN,
+        "pn- at the very end | sip:bob@127.0.0.1;pn- | sip:bob@127.0.0.1;pn-",
     })
     void logLinesMaskPushTokens(String what, String uri, String logged) {
         assertEquals(logged, SipAddresses.forLog(uri));
@@ -39,6 +42,8 @@ class SipAddressesTest {
         "flag without value | sip:bob@127.0.0.1;pn-purr;lr | sip:bob@127.0.0.1;lr",
         "before headers | sip:bob@127.0.0.1;pn-prid=" + TOKEN + "?Subject=x | sip:bob@127.0.0.1?Subject=x",
         "other parameters kept | sip:bob@127.0.0.1;xpn-prid=1;pnx=2 | sip:bob@127.0.0.1;xpn-prid=1;pnx=2",
+        "an odd name goes whole, token included | sip:bob@127.0.0.1;pn-a+b=" + TOKEN + ";transport=tcp | sip:bob@127.0.0.1;transport=tcp",
+        "pn- at the very end | sip:bob@127.0.0.1;lr;pn- | sip:bob@127.0.0.1;lr",
     })
     void theAnswerToARegisterShowsNoPushParameter(String what, String uri, String shown) {
         assertEquals(shown, SipAddresses.withoutPushParameters(uri));
