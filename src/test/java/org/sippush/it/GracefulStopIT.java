@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -21,6 +23,8 @@ import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sippush.testsupport.BindingRows;
+import org.sippush.testsupport.MessageRows;
+import org.sippush.testsupport.SipMessages;
 import org.sippush.testsupport.SipPhone;
 import org.sippush.testsupport.StandaloneServer;
 
@@ -131,6 +135,50 @@ class GracefulStopIT {
                 }
             }
             assertTrue(kept >= 10, kept + " REGISTERs acknowledged and kept");
+        }
+    }
+
+    /**
+     * A phone woken by a message push takes its stored MESSAGE and answers 200 just after SIGTERM:
+     * the server waits for that answer before its database closes, so the message is deleted and
+     * not sent again after the restart (without the wait, the 200 was dropped and the message kept).
+     */
+    @Test
+    void aStoredMessageAnsweredWhileTheServerStopsIsDeleted() throws Exception {
+        Path work = Files.createDirectories(Path.of(System.getProperty("it.work.dir", "target/it")).toAbsolutePath());
+        for (String suffix : List.of(".mv.db", ".trace.db")) {
+            Files.deleteIfExists(work.resolve("graceful-message" + suffix));
+        }
+        String url = "jdbc:h2:file:" + work.resolve("graceful-message") + ";DB_CLOSE_ON_EXIT=FALSE";
+        String xPush = "device-os=ios;device-uid=" + "ab".repeat(32) + "|" + "cd".repeat(32)
+                + ";allow-call-push=true;allow-message-push=true;app-id=com.example.phone";
+        try (StandaloneServer server = StandaloneServer.copyOf("graceful-message").database(url, "sa", "")
+                .setting("SIPPUSH_SHUTDOWN_DRAIN_SECONDS", "15")) {
+            server.start();
+            String user = newAor();
+            SipPhone asleep = phone("asleep");
+            assertEquals(200, asleep.register(user, server.sipPort(), "udp").contactHere("", "")
+                    .header("X-Push", xPush).expires(600).send().getStatusCode());
+            asleep.close();
+            SipPhone sender = phone("sender");
+            Response accepted = sender.send(SipMessages.message(sender, server.sipPort(), user, "text/plain", "hello"));
+            assertEquals(202, accepted.getStatusCode(), accepted.toString());
+
+            SipPhone woken = phone("woken");
+            assertEquals(200, woken.register(user, server.sipPort(), "udp").contactHere("", "")
+                    .header("X-Push", xPush).expires(600).send().getStatusCode());
+            javax.sip.RequestEvent delivered = woken.awaitRequest("MESSAGE", WAIT);
+            assertEquals("hello", new String(delivered.getRequest().getRawContent(), StandardCharsets.UTF_8));
+
+            CompletableFuture<Integer> stopped = CompletableFuture.supplyAsync(server::stop);
+            Awaits.until(() -> server.linesContaining("Stopping: new requests get 503").size(), n -> n >= 1, WAIT);
+            woken.respond(delivered, 200);  // the phone answers while the server drains
+
+            assertEquals(StandaloneServer.EXIT_ON_SIGTERM, stopped.get(WAIT.toSeconds() * 2, java.util.concurrent.TimeUnit.SECONDS),
+                    server.tail());
+            assertTrue(server.linesContaining("stored message(s) sent and not answered").isEmpty(),
+                    "the drain had every answer" + server.tail());
+            assertEquals(0, new MessageRows(url, "sa", "").messages(user), "answered 200, so deleted" + server.tail());
         }
     }
 }

@@ -56,6 +56,11 @@ final class MessageRouter {
 
     private final Services services;
     private final SipFactory sipFactory;
+    /** Stored messages sent and not yet answered (a final response, real or the stack's timeout). */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final Object allAnswered = new Object();
+    /** Set by the drain: deliveries under way finish, no new one starts. */
+    private volatile boolean stopping;
     private final Routes routes;
 
     MessageRouter(Services services, SipFactory sipFactory) {
@@ -183,6 +188,10 @@ final class MessageRouter {
 
     /** Sends the device's oldest waiting message, or ends the delivery when there is none. */
     private void sendNext(SipApplicationSession sas, String aor, String device, String contact, String route) {
+        if (stopping) {
+            finished(sas, device);  // the rest waits for the device's next registration, here or at another node
+            return;
+        }
         Optional<StoredMessage> next;
         try {
             next = services.messages().next(aor, device);
@@ -213,7 +222,13 @@ final class MessageRouter {
             if (route != null) {
                 session.setAttribute(ROUTE, route);
             }
-            request.send();
+            inFlight.incrementAndGet();
+            try {
+                request.send();
+            } catch (IOException | RuntimeException e) {
+                answered();
+                throw e;
+            }
         } catch (IOException | ServletParseException | RuntimeException e) {
             LOG.warn("Stored message {} could not be sent to {}; it waits for the next registration: {}", message.id(),
                     SipAddresses.forLog(contact), e.toString());
@@ -235,6 +250,16 @@ final class MessageRouter {
         if (status < 200) {
             return true;
         }
+        try {
+            finalResponse(response, messageId, status);
+        } finally {
+            answered();
+        }
+        return true;
+    }
+
+    private void finalResponse(SipServletResponse response, long messageId, int status) {
+        SipSession session = response.getSession();
         String device = (String) session.getAttribute(DEVICE);
         String aor = (String) session.getAttribute(AOR);
         String contact = (String) session.getAttribute(CONTACT);
@@ -243,7 +268,7 @@ final class MessageRouter {
             LOG.info("Stored message {} for {} kept: the device at {} answered {} {}", messageId, aor,
                     SipAddresses.forLog(contact), status, response.getReasonPhrase());
             finished(sas, device);
-            return true;
+            return;
         }
         try {
             services.messages().delivered(messageId, device);
@@ -251,10 +276,42 @@ final class MessageRouter {
             LOG.warn("Delivery of stored message {} for {} could not be recorded; the device may get it again", messageId,
                     aor, e);
             finished(sas, device);
-            return true;
+            return;
         }
         LOG.debug("Stored message {} for {} delivered to {}", messageId, aor, SipAddresses.forLog(contact));
         sendNext(sas, aor, device, contact, (String) session.getAttribute(ROUTE));
-        return true;
+    }
+
+    private void answered() {
+        if (inFlight.decrementAndGet() <= 0) {
+            synchronized (allAnswered) {
+                allAnswered.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * The server stops: no new delivery starts, and this waits (until {@code deadlineNanos}) for the
+     * answers to the stored messages already sent, so that a message the phone took is deleted
+     * before the database closes instead of being sent again after the restart. Returns how many
+     * are still unanswered.
+     */
+    int awaitNoneInFlight(long deadlineNanos) {
+        stopping = true;
+        synchronized (allAnswered) {
+            while (inFlight.get() > 0) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    allAnswered.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return Math.max(0, inFlight.get());
     }
 }

@@ -93,20 +93,25 @@ public class PushSipServlet extends SipServlet {
     /**
      * Stops taking new work and finishes what was taken, within {@code shutdown.drain-seconds}:
      * new requests get 503 with Retry-After, every held call its final answer (503 with
-     * Retry-After), REGISTERs already received are committed and answered by the writers (they
-     * keep writing until the database closes). Once only.
+     * Retry-After), stored messages already sent get their answer (and are deleted if it is a 2xx),
+     * REGISTERs already received are committed and answered by the writers (they keep writing until
+     * the database closes). Once only.
      */
     private synchronized String drain() {
         if (stopping) {
             return "already drained";
         }
         stopping = true;
+        LOG.info("Stopping: new requests get 503; answering held calls and waiting for the answers to stored messages"
+                + " already sent (at most {} s)", services.drainTime().toSeconds());
         long start = System.nanoTime();
         long deadline = start + services.drainTime().toNanos();
         int held = calls.endAllHeld();
         long left = calls.awaitNoneHeld(deadline);
-        String summary = String.format("%d held call(s) answered 503 in %d ms%s", held,
-                (System.nanoTime() - start) / 1_000_000, left == 0 ? "" : ", " + left + " still held at the end of the drain time");
+        int unanswered = messages.awaitNoneInFlight(deadline);
+        String summary = String.format("%d held call(s) answered 503 in %d ms%s%s", held,
+                (System.nanoTime() - start) / 1_000_000, left == 0 ? "" : ", " + left + " still held at the end of the drain time",
+                unanswered == 0 ? "" : ", " + unanswered + " stored message(s) sent and not answered (kept for the next registration)");
         LOG.info("Stopping: {}", summary);
         return summary;
     }
