@@ -44,15 +44,15 @@ public final class HeldCallsBenchmark {
 
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-        run(calls, Math.max(60, calls / 100 + 30), 35);
+        run(calls, Math.max(60, calls / 100 + 30), true);
     }
 
     /**
      * {@code pushWait}: seconds each call is held; every call must have arrived within it.
-     * {@code settleSeconds}: how long to let the REGISTER transactions go (the container keeps each
-     * 32 s, Timer J) before the heap baseline; 0 for a smoke run whose heap figure means nothing.
+     * {@code settle}: whether to wait for the REGISTER transactions to go (the container keeps each
+     * 32 s, Timer J) before the heap baseline; false for a smoke run whose heap figure means nothing.
      */
-    public static Result run(int calls, int pushWait, int settleSeconds) throws Exception {
+    public static Result run(int calls, int pushWait, boolean settle) throws Exception {
         System.out.printf("held-calls benchmark: %d calls held at once (push wait %d s)%n", calls, pushWait);
         int dead = FreePorts.tcp();
         try (StandaloneServer server = StandaloneServer.copyOf("held");
@@ -71,8 +71,9 @@ public final class HeldCallsBenchmark {
                     throw new IllegalStateException("REGISTER held" + i + ": " + ok.getStatusCode());
                 }
             }
-            // the container keeps each REGISTER transaction 32 s (Timer J): let them go before the baseline
-            Thread.sleep(settleSeconds * 1_000L);
+            if (settle) {
+                awaitServerTransactionsGone(server.pid(), java.time.Duration.ofSeconds(60));
+            }
             long before = heapAfterFullGc(server.pid());
             java.util.Map<String, long[]> histogramBefore = histogram(server.pid());
             long sessionsBefore = status(server, "applicationSessions");
@@ -150,6 +151,25 @@ public final class HeldCallsBenchmark {
     }
 
     /** Class name to {instances, bytes} of the live heap ({@code jcmd GC.class_histogram}: a full GC first). */
+    /**
+     * The container keeps each REGISTER's server transaction 32 s (Timer J): waits until the heap
+     * holds none (each look is a class histogram, which collects first), or the timeout.
+     */
+    private static void awaitServerTransactionsGone(long pid, java.time.Duration timeout)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long[] left = histogram(pid).get(SERVER_TRANSACTION);
+        while (left != null && left[0] > 0 && System.nanoTime() < deadline) {
+            left = histogram(pid).get(SERVER_TRANSACTION);
+        }
+        if (left != null && left[0] > 0) {
+            System.out.printf("%d server transactions still in the heap after %d s: the baseline includes them%n",
+                    left[0], timeout.toSeconds());
+        }
+    }
+
+    private static final String SERVER_TRANSACTION = "gov.nist.javax.sip.stack.SIPServerTransactionImpl";
+
     static java.util.Map<String, long[]> histogram(long pid) throws IOException, InterruptedException {
         java.util.Map<String, long[]> classes = new java.util.HashMap<>();
         Matcher m = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)")

@@ -58,17 +58,22 @@ class GracefulStopIT {
         return "sip:stop" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
     }
 
+    /** The URL of a new H2 file database under the build's work folder (an earlier run's file deleted). */
+    static String newH2File(String name) throws IOException {
+        Path work = Files.createDirectories(Path.of(System.getProperty("it.work.dir", "target/it")).toAbsolutePath());
+        for (String suffix : List.of(".mv.db", ".trace.db")) {
+            Files.deleteIfExists(work.resolve(name + suffix));
+        }
+        return "jdbc:h2:file:" + work.resolve(name) + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
     static String token() {
         return (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
     }
 
     @Test
     void everyHeldCallIsAnsweredAndEveryAcknowledgedRegisterIsKept() throws IOException, InterruptedException {
-        Path work = Files.createDirectories(Path.of(System.getProperty("it.work.dir", "target/it")).toAbsolutePath());
-        for (String suffix : List.of(".mv.db", ".trace.db")) {
-            Files.deleteIfExists(work.resolve("graceful" + suffix));
-        }
-        String url = "jdbc:h2:file:" + work.resolve("graceful") + ";DB_CLOSE_ON_EXIT=FALSE";
+        String url = newH2File("graceful");
         try (StandaloneServer server = StandaloneServer.copyOf("graceful").database(url, "sa", "")
                 .setting("SIPPUSH_PUSH_WAIT", "120").setting("SIPPUSH_SHUTDOWN_DRAIN_SECONDS", "15")) {
             server.start();
@@ -145,28 +150,17 @@ class GracefulStopIT {
      */
     @Test
     void aStoredMessageAnsweredWhileTheServerStopsIsDeleted() throws Exception {
-        Path work = Files.createDirectories(Path.of(System.getProperty("it.work.dir", "target/it")).toAbsolutePath());
-        for (String suffix : List.of(".mv.db", ".trace.db")) {
-            Files.deleteIfExists(work.resolve("graceful-message" + suffix));
-        }
-        String url = "jdbc:h2:file:" + work.resolve("graceful-message") + ";DB_CLOSE_ON_EXIT=FALSE";
-        String xPush = "device-os=ios;device-uid=" + "ab".repeat(32) + "|" + "cd".repeat(32)
-                + ";allow-call-push=true;allow-message-push=true;app-id=com.example.phone";
+        String url = newH2File("graceful-message");
         try (StandaloneServer server = StandaloneServer.copyOf("graceful-message").database(url, "sa", "")
                 .setting("SIPPUSH_SHUTDOWN_DRAIN_SECONDS", "15")) {
             server.start();
             String user = newAor();
-            SipPhone asleep = phone("asleep");
-            assertEquals(200, asleep.register(user, server.sipPort(), "udp").contactHere("", "")
-                    .header("X-Push", xPush).expires(600).send().getStatusCode());
-            asleep.close();
-            SipPhone sender = phone("sender");
-            Response accepted = sender.send(SipMessages.message(sender, server.sipPort(), user, "text/plain", "hello"));
-            assertEquals(202, accepted.getStatusCode(), accepted.toString());
+            SipMessages.storeForSleepingPhone(phone("asleep"), phone("sender"), server.sipPort(), user,
+                    StandaloneServerIT.SLEEPER_X_PUSH, "hello");
 
             SipPhone woken = phone("woken");
             assertEquals(200, woken.register(user, server.sipPort(), "udp").contactHere("", "")
-                    .header("X-Push", xPush).expires(600).send().getStatusCode());
+                    .header("X-Push", StandaloneServerIT.SLEEPER_X_PUSH).expires(600).send().getStatusCode());
             javax.sip.RequestEvent delivered = woken.awaitRequest("MESSAGE", WAIT);
             assertEquals("hello", new String(delivered.getRequest().getRawContent(), StandardCharsets.UTF_8));
 

@@ -190,14 +190,8 @@ class StandaloneServerIT {
     /** Issue 10: a phone registers with message push and sleeps; a MESSAGE for it is stored (202). */
     private String storeMessageForSleepingPhone() {
         String sleeper = newAor();
-        SipPhone asleep = phone("asleep");
-        assertEquals(200, asleep.register(sleeper, server.sipPort(), "udp").contactHere("", "")
-                .header("X-Push", SLEEPER_X_PUSH).expires(600).send().getStatusCode());
-        asleep.close();
-        SipPhone sender = phone("sender");
-        Response accepted = sender.send(SipMessages.message(sender, server.sipPort(), sleeper, "text/plain",
-                "sent before the restart"));
-        assertEquals(202, accepted.getStatusCode(), accepted.toString());
+        SipMessages.storeForSleepingPhone(phone("asleep"), phone("sender"), server.sipPort(), sleeper, SLEEPER_X_PUSH,
+                "sent before the restart");
         return sleeper;
     }
 

@@ -14,6 +14,25 @@ public final class SipMessages {
     }
 
     /**
+     * A stored message for a sleeping phone: {@code asleep} registers {@code user} with message push
+     * ({@code X-Push: xPush}) and is closed (its app killed: nothing answers at its contact), then
+     * {@code sender} sends it a MESSAGE with {@code text}, which the server must accept (202).
+     */
+    public static void storeForSleepingPhone(SipPhone asleep, SipPhone sender, int serverPort, String user,
+                                             String xPush, String text) {
+        int registered = asleep.register(user, serverPort, "udp").contactHere("", "")
+                .header("X-Push", xPush).expires(600).send().getStatusCode();
+        asleep.close();
+        if (registered != 200) {
+            throw new AssertionError("REGISTER of the sleeping phone answered " + registered);
+        }
+        javax.sip.message.Response accepted = sender.send(message(sender, serverPort, user, "text/plain", text));
+        if (accepted.getStatusCode() != 202) {
+            throw new AssertionError("MESSAGE for the sleeping phone: expected 202, got " + accepted);
+        }
+    }
+
+    /**
      * A MESSAGE from {@code sip:alice@example.test} (display name Alice) to {@code to}, routed through
      * the server at 127.0.0.1:{@code serverPort} over UDP, with extra {@code Name: value} headers.
      */

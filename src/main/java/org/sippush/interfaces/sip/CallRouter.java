@@ -586,10 +586,7 @@ final class CallRouter {
 
     /** Waits (polling every 10 ms) until no call is held or {@code deadlineNanos}; returns how many are left. */
     long awaitNoneHeld(long deadlineNanos) {
-        while (services.metrics().heldNow() > 0 && System.nanoTime() < deadlineNanos) {
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
-        }
-        return Math.max(0, services.metrics().heldNow());
+        return Drain.awaitNone(() -> services.metrics().heldNow(), deadlineNanos);
     }
 
     private void answer(HeldCall call, CallAction.Answer answer) {

@@ -58,7 +58,6 @@ final class MessageRouter {
     private final SipFactory sipFactory;
     /** Stored messages sent and not yet answered (a final response, real or the stack's timeout). */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-    private final Object allAnswered = new Object();
     /** Set by the drain: deliveries under way finish, no new one starts. */
     private volatile boolean stopping;
     private final Routes routes;
@@ -283,11 +282,7 @@ final class MessageRouter {
     }
 
     private void answered() {
-        if (inFlight.decrementAndGet() <= 0) {
-            synchronized (allAnswered) {
-                allAnswered.notifyAll();
-            }
-        }
+        inFlight.decrementAndGet();
     }
 
     /**
@@ -298,20 +293,6 @@ final class MessageRouter {
      */
     int awaitNoneInFlight(long deadlineNanos) {
         stopping = true;
-        synchronized (allAnswered) {
-            while (inFlight.get() > 0) {
-                long left = deadlineNanos - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    allAnswered.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        return Math.max(0, inFlight.get());
+        return (int) Drain.awaitNone(inFlight::get, deadlineNanos);
     }
 }

@@ -13,9 +13,9 @@ class SipAddressesTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "no push parameters | sip:bob@127.0.0.1:5080;transport=tcp | sip:bob@127.0.0.1:5080;transport=tcp",
-        "RFC 8599 | sip:bob@127.0.0.1:5080;pn-provider=apns;pn-prid=" + TOKEN + ";pn-param=TEAM.org.app.voip;transport=udp"
-                + " | sip:bob@127.0.0.1:5080;pn-provider=apns;pn-prid=012345…;pn-param=TEAM.org.app.voip;transport=udp",
+        "no push parameters | sip:bob@127.0.0.1:45080;transport=tcp | sip:bob@127.0.0.1:45080;transport=tcp",
+        "RFC 8599 | sip:bob@127.0.0.1:45080;pn-provider=apns;pn-prid=" + TOKEN + ";pn-param=TEAM.org.app.voip;transport=udp"
+                + " | sip:bob@127.0.0.1:45080;pn-provider=apns;pn-prid=012345…;pn-param=TEAM.org.app.voip;transport=udp",
         "last parameter | sip:bob@127.0.0.1;PN-PRID=" + TOKEN + " | sip:bob@127.0.0.1;PN-PRID=012345…",
         "in angle brackets | <sip:bob@127.0.0.1;pn-prid=" + TOKEN + ">;expires=60 | <sip:bob@127.0.0.1;pn-prid=012345…>;expires=60",
         "before headers | sip:bob@127.0.0.1;pn-prid=" + TOKEN + "?Subject=x | sip:bob@127.0.0.1;pn-prid=012345…?Subject=x",
@@ -35,9 +35,9 @@ class SipAddressesTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "no push parameters | sip:bob@127.0.0.1:5080;transport=tcp;ob | sip:bob@127.0.0.1:5080;transport=tcp;ob",
-        "RFC 8599 | sip:bob@127.0.0.1:5080;pn-provider=apns;pn-prid=" + TOKEN + ";pn-param=TEAM.org.app.voip;transport=udp"
-                + " | sip:bob@127.0.0.1:5080;transport=udp",
+        "no push parameters | sip:bob@127.0.0.1:45080;transport=tcp;ob | sip:bob@127.0.0.1:45080;transport=tcp;ob",
+        "RFC 8599 | sip:bob@127.0.0.1:45080;pn-provider=apns;pn-prid=" + TOKEN + ";pn-param=TEAM.org.app.voip;transport=udp"
+                + " | sip:bob@127.0.0.1:45080;transport=udp",
         "upper case, last | sip:bob@127.0.0.1;transport=tcp;PN-Provider=fcm;PN-PRID=" + TOKEN + " | sip:bob@127.0.0.1;transport=tcp",
         "flag without value | sip:bob@127.0.0.1;pn-purr;lr | sip:bob@127.0.0.1;lr",
         "before headers | sip:bob@127.0.0.1;pn-prid=" + TOKEN + "?Subject=x | sip:bob@127.0.0.1?Subject=x",
